@@ -1,0 +1,36 @@
+#pragma once
+// Host-side declarations of the kernels, once per backend. Host code calls them through
+// src/compute (backend dispatch); they take and return host containers and own their device
+// buffers, so no device pointer ever reaches host code.
+#include <string>
+#include <vector>
+
+#include "midstance/detection.h"
+#include "midstance/reconstruction.h"
+
+namespace midstance {
+
+struct DeviceStatus {
+  bool available = false;
+  std::string description;  // device name, or why none answered
+};
+
+#define MIDSTANCE_DECLARE_BACKEND_KERNELS(ns)                                                    \
+  namespace ns {                                                                                 \
+  /* detect_blobs.cu */                                                                          \
+  DetectedBlobs DetectBlobs(const ImageBatchView& batch, int threshold, const BlobFilter& filter); \
+  /* reconstruct_points.cu */                                                                    \
+  ReconstructedPoints ReconstructPoints(const ObservationBatch& batch,                           \
+                                        const ReconstructOptions& options);                     \
+  /* triangulate_batch.cu: x y z per point, NaN where the rays do not intersect */              \
+  std::vector<double> TriangulateBatch(const TriangulationBatch& batch, int refine_iterations);  \
+  /* device_query.cu */                                                                          \
+  DeviceStatus QueryDevice();                                                                    \
+  }
+
+MIDSTANCE_DECLARE_BACKEND_KERNELS(cpu_backend)
+MIDSTANCE_DECLARE_BACKEND_KERNELS(cuda_backend)
+
+#undef MIDSTANCE_DECLARE_BACKEND_KERNELS
+
+}  // namespace midstance

@@ -1,0 +1,20 @@
+#pragma once
+// Camera calibration files in the TOML layout of anipose and Pose2Sim (one [cam_N] table per
+// camera: name, size [w, h], matrix (3x3 K), distortions [k1 k2 p1 p2 k3], rotation
+// (cam_from_world, Rodrigues vector in radians, or a 3x3 matrix), translation (cam_from_world,
+// metres as Pose2Sim), plus midstance's `rate_hz`).
+#include <string>
+#include <vector>
+
+#include "midstance/camera.h"
+
+namespace midstance {
+
+// Throws FileFormatError (unreadable, bad TOML, missing or mistyped field) or CalibrationError
+// (NaN, singular or improper rotation, non-positive focal length), naming file and field.
+std::vector<Camera> ReadCalibrationToml(const std::string& path);
+
+// Writes atomically.
+void WriteCalibrationToml(const std::string& path, const std::vector<Camera>& cameras);
+
+}  // namespace midstance

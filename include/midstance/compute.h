@@ -1,0 +1,18 @@
+#pragma once
+// Entry points of the data-parallel kernels for a resolved backend (never Backend::kAuto).
+#include <vector>
+
+#include "midstance/backend.h"
+#include "midstance/detection.h"
+#include "midstance/reconstruction.h"
+
+namespace midstance::compute {
+
+DetectedBlobs DetectBlobs(Backend backend, const ImageBatchView& batch, int threshold,
+                          const BlobFilter& filter);
+ReconstructedPoints ReconstructPoints(Backend backend, const ObservationBatch& batch,
+                                      const ReconstructOptions& options);
+std::vector<double> TriangulateBatch(Backend backend, const TriangulationBatch& batch,
+                                     int refine_iterations);
+
+}  // namespace midstance::compute

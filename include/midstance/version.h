@@ -1,0 +1,6 @@
+#pragma once
+namespace midstance {
+inline constexpr const char* kSoftwareVersion = "0.1.0";
+// Version of the HDF5 results layout (README, "Results file"); bumped on any layout change.
+inline constexpr const char* kFormatVersion = "0.1";
+}  // namespace midstance

@@ -1,0 +1,171 @@
+// midstance command line: a thin layer over the typed Run... functions of each stage.
+#include <omp.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <new>
+
+#include "detect_command.h"
+#include "midstance/backend.h"
+#include "midstance/demo.h"
+#include "midstance/error.h"
+#include "midstance/logging.h"
+#include "midstance/process.h"
+#include "midstance/progress.h"
+#include "midstance/synth.h"
+#include "midstance/version.h"
+
+namespace {
+
+using namespace midstance;
+
+struct GlobalOptions {
+  std::string backend = "auto";
+  bool quiet = false;
+  bool json = false;
+  bool verbose = false;
+  int threads = 0;
+};
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions* global) {
+  app.add_option("--backend", global->backend, "compute backend: auto (CUDA when a device answers, else CPU), cpu, cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  app.add_flag("--quiet,-q", global->quiet, "only warnings and errors; no progress bar");
+  app.add_flag("--json", global->json, "log lines as JSON objects on stderr; no progress bar");
+  app.add_flag("--verbose,-v", global->verbose, "debug logging");
+  app.add_option("--threads", global->threads, "CPU threads (default: all cores)")->check(CLI::Range(1, 1024));
+}
+
+void AddSynthOptions(CLI::App* command, SynthOptions* synth) {
+  command->add_option("--cameras", synth->camera_count, "number of cameras in the ring")->capture_default_str();
+  command->add_option("--duration", synth->duration_s, "seconds of capture")->capture_default_str();
+  command->add_option("--rate", synth->rate_hz, "frame rate, Hz")->capture_default_str();
+  command->add_option("--width", synth->width_px, "image width, px")->capture_default_str();
+  command->add_option("--height", synth->height_px, "image height, px")->capture_default_str();
+  command->add_option("--noise", synth->read_noise_dn, "sensor read noise, grey levels (0: noise-free)")->capture_default_str();
+  command->add_option("--occlusion", synth->occlusion_fraction, "share of marker views hidden")->capture_default_str();
+  command->add_option("--reflections", synth->reflections_per_camera, "static reflections per camera")->capture_default_str();
+  command->add_option("--seed", synth->seed, "random seed")->capture_default_str();
+}
+
+std::string CommandLine(int argc, char** argv) {
+  std::string text;
+  for (int i = 0; i < argc; ++i) text += (i ? " " : "") + std::string(argv[i]);
+  return text;
+}
+
+ResolvedBackend ResolveAndLog(const GlobalOptions& global) {
+  const ResolvedBackend resolved = ResolveBackend(ParseBackend(global.backend));
+  if (resolved.backend == Backend::kCpu && global.backend == "auto") {
+    spdlog::info("backend: cpu ({}); {}", resolved.description, resolved.note);
+  } else {
+    spdlog::info("backend: {} ({})", BackendName(resolved.backend), resolved.description);
+  }
+  return resolved;
+}
+
+void PrintDemo(const DemoSummary& s) {
+  std::printf("midstance demo: results in %s\n", s.out_folder.c_str());
+  std::printf("  session        %s/session (%d cameras, %d frames)\n", s.out_folder.c_str(), s.process.camera_count,
+              s.process.frame_count);
+  std::printf("  result         %s\n", s.result_path.c_str());
+  std::printf("  points         %lld reconstructed, up to %d per frame\n", static_cast<long long>(s.process.point_count),
+              s.process.max_points_per_frame);
+  std::printf("  3D error       RMS %.3f mm, max %.3f mm against truth.h5 (%lld matched points)\n", s.truth.rms_error_mm,
+              s.truth.max_error_mm, static_cast<long long>(s.truth.matched));
+  std::printf("  ghosts         %lld (%.3f %% of reconstructed points)\n", static_cast<long long>(s.truth.ghosts),
+              100.0 * s.truth.ghost_fraction());
+  std::printf("  recall         %.2f %% of marker samples seen by >= 2 cameras\n", 100.0 * s.truth.recall());
+  std::printf("  time           synth %.1f s; decode %.1f s, detect %.2f s, reconstruct %.2f s, write %.2f s\n", s.synth_s,
+              s.process.decode_s, s.process.detect_s, s.process.reconstruct_s, s.process.write_s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"midstance: multi-camera marker footage to 3D markers, knee and hip at mid-stance"};
+  app.set_version_flag("--version", std::string("midstance ") + kSoftwareVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions global;
+  AddGlobalOptions(app, &global);
+
+  SynthOptions synth_options;
+  std::string synth_folder;
+  CLI::App* synth = app.add_subcommand("synth", "render a synthetic capture session with known truth");
+  synth->add_option("OUT_DIR", synth_folder, "session folder to write")->required();
+  AddSynthOptions(synth, &synth_options);
+
+  DetectCommandOptions detect_options;
+  CLI::App* detect = app.add_subcommand("detect", "2D marker centroids of one video, as CSV");
+  detect->add_option("VIDEO", detect_options.video_path, "camera video (FFV1/MKV or image sequence pattern)")->required();
+  detect->add_option("-o,--output", detect_options.output_path, "centroids CSV to write")->required();
+  detect->add_option("--threshold", detect_options.detect.threshold, "grey level of a bright pixel")->capture_default_str();
+  detect->add_option("--min-area", detect_options.detect.min_area_px, "smallest blob, px")->capture_default_str();
+  detect->add_option("--max-area", detect_options.detect.max_area_px, "largest blob, px")->capture_default_str();
+  detect->add_option("--min-roundness", detect_options.detect.min_roundness, "0..1")->capture_default_str();
+
+  ProcessOptions process_options;
+  CLI::App* process = app.add_subcommand("process", "session folder -> 3D markers in HDF5");
+  process->add_option("SESSION_DIR", process_options.session_folder, "folder holding session.toml")->required();
+  process->add_option("-o,--output", process_options.output_path, "result .h5 to write")->required();
+  process->add_option("--batch-frames", process_options.batch_frames, "frames per camera decoded at once")->capture_default_str();
+
+  DemoOptions demo_options;
+  CLI::App* demo = app.add_subcommand("demo", "synth a session, process it, report the error against the truth");
+  demo->add_option("--out", demo_options.out_folder, "folder for the session and the result (default: a new folder here)");
+  AddSynthOptions(demo, &demo_options.synth);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << "midstance " << kSoftwareVersion << "\n";
+    return 0;
+  } catch (const CLI::ParseError& error) {
+    std::fprintf(stderr, "midstance: error: %s (see midstance --help)\n", error.what());
+    return 2;
+  }
+
+  ConfigureLogging({global.json ? LogFormat::kJson : LogFormat::kText, global.quiet, global.verbose});
+  Progress::SetEnabled(isatty(STDERR_FILENO) && !global.quiet && !global.json);
+  if (global.threads > 0) omp_set_num_threads(global.threads);
+
+  try {
+    const ResolvedBackend backend = ResolveAndLog(global);
+    if (*synth) {
+      const SynthSummary s = WriteSyntheticSession(synth_folder, synth_options);
+      spdlog::info("synth: wrote {} ({} cameras, {} frames, {} markers)", s.session_folder, s.camera_count, s.frame_count,
+                   s.marker_count);
+    } else if (*detect) {
+      const DetectCommandSummary s = RunDetectCommand(detect_options, backend.backend);
+      spdlog::info("detect: {} frames, {} blobs -> {}", s.frame_count, s.blob_count, detect_options.output_path);
+    } else if (*process) {
+      process_options.backend = backend;
+      process_options.command_line = CommandLine(argc, argv);
+      const ProcessSummary s = ProcessSession(process_options);
+      spdlog::info("process: {} frames, {} points -> {} (decode {:.1f} s, detect {:.2f} s, reconstruct {:.2f} s)",
+                   s.frame_count, s.point_count, process_options.output_path, s.decode_s, s.detect_s, s.reconstruct_s);
+    } else if (*demo) {
+      demo_options.backend = backend;
+      PrintDemo(RunDemo(demo_options));
+    }
+    return 0;
+  } catch (const Error& error) {
+    std::fprintf(stderr, "midstance: error: %s\n", error.what());
+    return error.ExitCode();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "midstance: error: out of memory\n");
+    return 71;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "midstance: internal error: %s\n", error.what());
+    return 70;
+  }
+}

@@ -1,0 +1,72 @@
+#pragma once
+// Typed TOML field access that names the file and the field in every error (io-internal).
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <toml.hpp>
+#include <vector>
+
+#include "midstance/error.h"
+#include "midstance/toml_errors.h"
+
+namespace midstance::toml_fields {
+
+inline toml::value Parse(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw FileFormatError(path, "file", "an existing TOML file", "no such file");
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) throw FileFormatError(path, "file", "a readable file", "permission denied or unreadable");
+  try {
+    return toml::parse(stream, path);
+  } catch (const std::exception& error) {
+    throw FileFormatError(path + ": TOML syntax: " + OneLine(error.what()));
+  }
+}
+
+inline const toml::value& Require(const toml::value& table, const std::string& key, const std::string& path,
+                                  const std::string& field, const std::string& expected) {
+  if (!table.is_table() || !table.contains(key)) throw FileFormatError(path, field, expected, "nothing");
+  return table.at(key);
+}
+
+inline double Number(const toml::value& v, const std::string& path, const std::string& field,
+                     const std::string& expected) {
+  if (v.is_floating()) return v.as_floating();
+  if (v.is_integer()) return static_cast<double>(v.as_integer());
+  throw FileFormatError(path, field, expected, "a value of another type");
+}
+
+inline int64_t Integer(const toml::value& v, const std::string& path, const std::string& field,
+                       const std::string& expected) {
+  if (v.is_integer()) return v.as_integer();
+  throw FileFormatError(path, field, expected, "a value of another type");
+}
+
+inline std::string String(const toml::value& v, const std::string& path, const std::string& field,
+                          const std::string& expected) {
+  if (v.is_string()) return v.as_string().str;
+  throw FileFormatError(path, field, expected, "a value of another type");
+}
+
+inline std::vector<double> Numbers(const toml::value& v, const std::string& path, const std::string& field,
+                                   const std::string& expected) {
+  if (!v.is_array()) throw FileFormatError(path, field, expected, "a value of another type");
+  std::vector<double> values;
+  for (const toml::value& item : v.as_array()) values.push_back(Number(item, path, field, expected));
+  return values;
+}
+
+// A float as TOML: always with a decimal point or exponent so readers see a float.
+inline std::string FloatText(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  std::ostringstream s;
+  s.precision(17);
+  s << value;
+  std::string text = s.str();
+  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
+}
+
+}  // namespace midstance::toml_fields

@@ -1,0 +1,250 @@
+// The midstance binary end to end: the demo meets the accuracy bounds, outputs are reproducible,
+// and every kind of bad input is answered by one line on stderr, a non-zero exit code and no
+// output file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "midstance/hdf5_file.h"
+#include "midstance/truth.h"
+#include "support/test_support.h"
+
+namespace midstance {
+namespace {
+namespace fs = std::filesystem;
+using testing::CommandResult;
+using testing::RunMidstance;
+using testing::TempDir;
+
+int LineCount(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+
+std::string ReadText(const std::string& path) {
+  std::ifstream stream(path);
+  std::stringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+
+void WriteText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+void ReplaceInFile(const std::string& path, const std::string& from, const std::string& to) {
+  std::string text = ReadText(path);
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from << " not in " << path;
+  text.replace(at, from.size(), to);
+  WriteText(path, text);
+}
+
+// One small session shared by the tests: 3 cameras, 320 x 256, 20 frames.
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    const CommandResult r = RunMidstance("--quiet synth " + *dir_ / "session" +
+                                         " --cameras 4 --width 320 --height 256 --duration 0.08 --seed 3");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const CommandResult shorter = RunMidstance("--quiet synth " + *dir_ / "short" +
+                                               " --cameras 4 --width 320 --height 256 --duration 0.06 --seed 3");
+    ASSERT_EQ(shorter.exit_code, 0) << shorter.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  // A fresh copy of the shared session to break.
+  std::string CopySession() {
+    const std::string copy = work_ / "session";
+    fs::copy(*dir_ / "session", copy, fs::copy_options::recursive);
+    return copy;
+  }
+
+  // Runs `process` on `session` and checks the bad-input contract.
+  void ExpectRejected(const std::string& session, const std::string& must_mention) {
+    const std::string out = work_ / "result.h5";
+    const CommandResult r = RunMidstance("--quiet process " + session + " -o " + out);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.exit_code, 70) << "an internal error is not an answer to bad input: " << r.err;
+    EXPECT_EQ(LineCount(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(must_mention), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    for (const auto& entry : fs::directory_iterator(work_.path())) {
+      EXPECT_EQ(entry.path().string().find("result"), std::string::npos) << "left behind: " << entry.path();
+    }
+  }
+
+  static TempDir* dir_;
+  TempDir work_;
+};
+TempDir* CliTest::dir_ = nullptr;
+
+TEST_F(CliTest, ProcessWritesTheDesignLayout) {
+  const std::string out = work_ / "result.h5";
+  const CommandResult r = RunMidstance("process " + *dir_ / "session" + " -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("backend: cpu"), std::string::npos) << r.err;  // says which backend ran
+  const Hdf5Reader h5(out);
+  EXPECT_EQ(h5.ReadStringAttribute("/", "format"), "midstance");
+  EXPECT_FALSE(h5.ReadStringAttribute("/", "format_version").empty());
+  EXPECT_NE(h5.ReadStringAttribute("/", "backend").find("cpu"), std::string::npos);
+  const auto inputs = nlohmann::json::parse(h5.ReadStringAttribute("/", "inputs"));
+  ASSERT_EQ(inputs.size(), 2u + 4u);  // session, calibration, 4 videos
+  EXPECT_EQ(inputs[0]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_NE(h5.ReadStringAttribute("/", "config").find("[session]"), std::string::npos);
+  std::vector<uint64_t> dims;
+  h5.ReadDoubles("/markers/positions", &dims);
+  ASSERT_EQ(dims.size(), 3u);
+  EXPECT_EQ(dims[0], 20u);
+  EXPECT_EQ(dims[2], 3u);
+  for (const char* name : {"/markers/positions", "/markers/residual", "/markers/camera_count", "/cameras/cam1/intrinsics",
+                           "/cameras/cam1/distortion", "/cameras/cam1/rotation", "/cameras/cam1/translation"}) {
+    EXPECT_FALSE(h5.ReadStringAttribute(name, "units").empty()) << name;
+    EXPECT_FALSE(h5.ReadStringAttribute(name, "description").empty()) << name;
+  }
+  const TruthComparison truth = CompareWithTruth(out, *dir_ / "session/truth.h5");
+  // At 320 px wide the markers are ~1 px blobs: a sanity bound only (accuracy is tested at full
+  // resolution by Demo.MeetsTheAccuracyBounds and reconstruct_test).
+  EXPECT_GT(truth.matched, 100);
+  EXPECT_LE(truth.rms_error_mm, 15.0);
+}
+
+TEST_F(CliTest, SameInputSameNumbers) {
+  const CommandResult a = RunMidstance("--quiet process " + *dir_ / "session" + " -o " + work_ / "a.h5");
+  const CommandResult b = RunMidstance("--quiet --threads 1 process " + *dir_ / "session" + " -o " + work_ / "b.h5");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const Hdf5Reader ha(work_ / "a.h5"), hb(work_ / "b.h5");
+  for (const char* name : {"/markers/positions", "/markers/residual"}) {
+    const auto x = ha.ReadDoubles(name, nullptr), y = hb.ReadDoubles(name, nullptr);
+    ASSERT_EQ(x.size(), y.size());
+    EXPECT_EQ(0, std::memcmp(x.data(), y.data(), x.size() * sizeof(double))) << name;
+  }
+}
+
+TEST_F(CliTest, DetectWritesCentroidCsv) {
+  const std::string csv = work_ / "c.csv";
+  const CommandResult r = RunMidstance("--quiet detect " + *dir_ / "session/videos/cam1.mkv" + " -o " + csv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = ReadText(csv);
+  EXPECT_EQ(text.rfind("frame,x,y,area,roundness\n", 0), 0u);
+  EXPECT_GT(LineCount(text), 20);
+  EXPECT_TRUE(std::regex_search(text, std::regex("\n19,[0-9.]+,[0-9.]+,[0-9]+,[0-9.]+\n")));  // last frame present
+}
+
+TEST_F(CliTest, QuietAndJsonLogging) {
+  const CommandResult quiet = RunMidstance("--quiet detect " + *dir_ / "session/videos/cam1.mkv" + " -o " + work_ / "q.csv");
+  EXPECT_TRUE(quiet.err.empty()) << quiet.err;
+  const CommandResult json = RunMidstance("--json detect " + *dir_ / "session/videos/cam1.mkv" + " -o " + work_ / "j.csv");
+  ASSERT_EQ(json.exit_code, 0);
+  std::istringstream lines(json.err);
+  int parsed = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto object = nlohmann::json::parse(line);  // throws if any line is not JSON
+    EXPECT_TRUE(object.contains("level") && object.contains("message"));
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 2);
+  EXPECT_EQ(json.err.find('\r'), std::string::npos);  // no progress bar when not a terminal
+}
+
+TEST_F(CliTest, MissingVideo) {
+  const std::string session = CopySession();
+  fs::remove(session + "/videos/cam2.mkv");
+  ExpectRejected(session, "cam2.mkv");
+}
+
+TEST_F(CliTest, UnreadableVideo) {
+  const std::string session = CopySession();
+  fs::remove(session + "/videos/cam2.mkv");
+  fs::create_directory(session + "/videos/cam2.mkv");
+  ExpectRejected(session, "cam2.mkv");
+}
+
+TEST_F(CliTest, CorruptVideo) {
+  const std::string session = CopySession();
+  WriteText(session + "/videos/cam3.mkv", std::string(5000, 'x'));
+  ExpectRejected(session, "cam3.mkv");
+}
+
+TEST_F(CliTest, TruncatedVideo) {
+  const std::string session = CopySession();
+  const std::string path = session + "/videos/cam3.mkv";
+  fs::resize_file(path, fs::file_size(path) / 2);
+  ExpectRejected(session, "cam3.mkv");
+}
+
+TEST_F(CliTest, SessionCameraMissingFromCalibration) {
+  const std::string session = CopySession();
+  ReplaceInFile(session + "/session.toml", "name = \"cam2\"", "name = \"cam9\"");
+  ExpectRejected(session, "cam9");
+}
+
+TEST_F(CliTest, FrameCountsDifferBetweenCameras) {
+  const std::string session = CopySession();
+  fs::copy_file(*dir_ / "short/videos/cam2.mkv", session + "/videos/cam2.mkv", fs::copy_options::overwrite_existing);
+  ExpectRejected(session, "frame count");
+}
+
+TEST_F(CliTest, CalibrationWithNaN) {
+  const std::string session = CopySession();
+  std::string text = ReadText(session + "/calibration.toml");
+  text = std::regex_replace(text, std::regex("translation = \\[[^,]+,"), "translation = [nan,", std::regex_constants::format_first_only);
+  WriteText(session + "/calibration.toml", text);
+  ExpectRejected(session, "translation");
+}
+
+TEST_F(CliTest, CalibrationWithSingularRotation) {
+  const std::string session = CopySession();
+  std::string text = ReadText(session + "/calibration.toml");
+  text = std::regex_replace(text, std::regex("rotation = \\[[^\\]]+\\]"),
+                            "rotation = [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 1.0]]",
+                            std::regex_constants::format_first_only);
+  WriteText(session + "/calibration.toml", text);
+  ExpectRejected(session, "rotation");
+}
+
+TEST_F(CliTest, MissingSessionFile) {
+  const std::string session = CopySession();
+  fs::remove(session + "/session.toml");
+  ExpectRejected(session, "session.toml");
+}
+
+TEST_F(CliTest, BadOptionsAreOneLine) {
+  CommandResult r = RunMidstance("--quiet detect " + *dir_ / "session/videos/cam1.mkv" + " -o " + work_ / "c.csv --threshold 0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(LineCount(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("threshold"), std::string::npos);
+  EXPECT_FALSE(fs::exists(work_ / "c.csv"));
+  r = RunMidstance("process");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(LineCount(r.err), 1) << r.err;
+  r = RunMidstance("--backend gpu demo");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(LineCount(r.err), 1) << r.err;
+}
+
+TEST_F(CliTest, CudaRequestedWithoutDeviceIsOneLineError) {
+  const CommandResult r = RunMidstance("--backend cuda process " + *dir_ / "session" + " -o " + work_ / "r.h5");
+  if (r.exit_code == 0) GTEST_SKIP() << "a CUDA device answered";
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(LineCount(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("--backend cuda"), std::string::npos);
+  EXPECT_FALSE(fs::exists(work_ / "r.h5"));
+}
+
+// The README's demo: default session (8 cameras, 1280 x 1024, 250 Hz), shortened to 0.4 s.
+TEST(Demo, MeetsTheAccuracyBounds) {
+  TempDir dir;
+  const CommandResult r = RunMidstance("--quiet demo --duration 0.4 --out " + dir / "demo");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const TruthComparison truth = CompareWithTruth(dir / "demo/result.h5", dir / "demo/session/truth.h5");
+  EXPECT_LE(truth.rms_error_mm, 0.5);
+  EXPECT_LE(truth.ghost_fraction(), 0.005);
+  EXPECT_GE(truth.recall(), 0.95);
+  EXPECT_NE(r.out.find("RMS"), std::string::npos) << r.out;
+  RecordProperty("demo_rms_mm", std::to_string(truth.rms_error_mm));
+}
+
+}  // namespace
+}  // namespace midstance

@@ -1,0 +1,49 @@
+#include "test_support.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace midstance::testing {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::random_device device;
+  const fs::path base = fs::temp_directory_path() / "midstance-tests";
+  fs::create_directories(base);
+  path_ = (base / ("t" + std::to_string(getpid()) + "-" + std::to_string(device()))).string();
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+namespace {
+std::string Slurp(const std::string& path) {
+  std::ifstream stream(path);
+  std::stringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+}  // namespace
+
+CommandResult RunMidstance(const std::string& arguments) {
+  TempDir capture;
+  const std::string out = capture / "out", err = capture / "err";
+  const std::string command = std::string(MIDSTANCE_BINARY) + " " + arguments + " >" + out + " 2>" + err + " </dev/null";
+  const int status = std::system(command.c_str());
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = Slurp(out);
+  result.err = Slurp(err);
+  return result;
+}
+
+}  // namespace midstance::testing
