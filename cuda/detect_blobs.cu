@@ -118,16 +118,6 @@ MS_HD inline void Unite(int* parent, int a, int b) {
   }
 }
 
-// Index of `target` in the sorted bright list [0, end), or -1.
-MS_HD inline int FindBright(const int64_t* bright_index, int end, int64_t target) {
-  int lo = 0, hi = end;
-  while (lo < hi) {
-    const int mid = lo + (hi - lo) / 2;
-    if (bright_index[mid] < target) lo = mid + 1; else hi = mid;
-  }
-  return lo < end && bright_index[lo] == target ? lo : -1;
-}
-
 struct LinkToEarlierNeighbours {
   const int64_t* bright_index;
   int* parent;

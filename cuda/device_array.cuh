@@ -22,7 +22,7 @@ class DeviceArray {
     array.data_ = host;
 #else
     array.storage_.assign(host, host + count);
-    array.data_ = thrust::raw_pointer_cast(array.storage_.data());
+    array.data_ = THRUST_NS_QUALIFIER::raw_pointer_cast(array.storage_.data());
 #endif
     return array;
   }

@@ -18,6 +18,7 @@ namespace {
 
 struct TriangulateOne {
   const CameraParams* cameras;
+  const RayCamera* rays;
   int camera_count;
   const double* ideal_uv;
   int refine_iterations;
@@ -27,7 +28,7 @@ struct TriangulateOne {
     for (int c = 0; c < camera_count; ++c) view_camera[c] = c;
     const double* uv = ideal_uv + 2 * static_cast<int64_t>(p) * camera_count;
     double x[3];
-    if (!TriangulateMidpoint(cameras, view_camera, uv, camera_count, x)) {
+    if (!TriangulateMidpoint(rays, view_camera, uv, camera_count, x)) {
       x[0] = x[1] = x[2] = NAN;
     } else if (refine_iterations > 0) {
       RefineReprojection(cameras, view_camera, uv, camera_count, x, refine_iterations);
@@ -44,10 +45,13 @@ std::vector<double> TriangulateBatch(const TriangulationBatch& batch, int refine
   const int camera_count = static_cast<int>(batch.cameras.size());
   const auto cameras = DeviceArray<CameraParams>::Upload(batch.cameras.data(), batch.cameras.size());
   const auto uv = DeviceArray<double>::Upload(batch.ideal_uv.data(), batch.ideal_uv.size());
+  std::vector<RayCamera> host_rays;
+  for (const CameraParams& camera : batch.cameras) host_rays.push_back(MakeRayCamera(camera));
+  const auto rays = DeviceArray<RayCamera>::Upload(host_rays.data(), host_rays.size());
   thrust::device_vector<double> position(result.size());
   thrust::for_each(thrust::device, thrust::counting_iterator<int>(0),
                    thrust::counting_iterator<int>(batch.point_count),
-                   TriangulateOne{cameras.data(), camera_count, uv.data(), refine_iterations, Raw(position)});
+                   TriangulateOne{cameras.data(), rays.data(), camera_count, uv.data(), refine_iterations, Raw(position)});
   thrust::copy(position.begin(), position.end(), result.begin());
   return result;
 }

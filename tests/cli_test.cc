@@ -81,7 +81,7 @@ TempDir* CliTest::dir_ = nullptr;
 
 TEST_F(CliTest, ProcessWritesTheDesignLayout) {
   const std::string out = work_ / "result.h5";
-  const CommandResult r = RunMidstance("process " + *dir_ / "session" + " -o " + out);
+  const CommandResult r = RunMidstance("--backend cpu process " + *dir_ / "session" + " -o " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("backend: cpu"), std::string::npos) << r.err;  // says which backend ran
   const Hdf5Reader h5(out);

@@ -34,41 +34,72 @@ MS_HD inline bool SolveSymmetric3x3(const double a[9], const double b[3], double
   return true;
 }
 
-// Camera centre and unit viewing direction (world frame) of an ideal pixel.
-MS_HD inline void ViewingRay(const CameraParams& cam, double u_ideal, double v_ideal,
-                             double centre[3], double direction[3]) {
-  const double dc[3] = {(u_ideal - cam.cx) / cam.fx, (v_ideal - cam.cy) / cam.fy, 1.0};
+// What linear triangulation needs of a camera, computed once per batch: the camera centre and
+// the matrix taking an ideal pixel (u, v, 1) to a viewing direction in the world frame.
+struct RayCamera {
+  double world_from_pixel[9];  // R^T K^-1, row-major
+  double centre[3];            // -R^T t, metres
+};
+
+MS_HD inline RayCamera MakeRayCamera(const CameraParams& cam) {
+  RayCamera ray;
   const double* r = cam.rotation;
-  double norm2 = 0;
   for (int i = 0; i < 3; ++i) {
-    // world_from_cam rotation is R^T; centre = -R^T t.
-    direction[i] = r[i] * dc[0] + r[3 + i] * dc[1] + r[6 + i] * dc[2];
-    centre[i] = -(r[i] * cam.translation[0] + r[3 + i] * cam.translation[1] +
-                  r[6 + i] * cam.translation[2]);
-    norm2 += direction[i] * direction[i];
+    // Column j of K^-1 is (1/fx, 0, 0), (0, 1/fy, 0), (-cx/fx, -cy/fy, 1).
+    ray.world_from_pixel[3 * i + 0] = r[i] / cam.fx;
+    ray.world_from_pixel[3 * i + 1] = r[3 + i] / cam.fy;
+    ray.world_from_pixel[3 * i + 2] = -r[i] * cam.cx / cam.fx - r[3 + i] * cam.cy / cam.fy + r[6 + i];
+    ray.centre[i] = -(r[i] * cam.translation[0] + r[3 + i] * cam.translation[1] + r[6 + i] * cam.translation[2]);
   }
-  const double inv = 1.0 / sqrt(norm2);
-  for (int i = 0; i < 3; ++i) direction[i] *= inv;
+  return ray;
 }
 
 // Linear n-view triangulation. `uv` holds n ideal pixels (u0 v0 u1 v1 ...), `camera_index` the
 // camera of each. False when the rays are (near) parallel.
-MS_HD inline bool TriangulateMidpoint(const CameraParams* cameras, const int* camera_index,
-                                      const double* uv, int n, double point[3]) {
-  double a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
-  double b[3] = {0, 0, 0};
+MS_HD inline bool TriangulateMidpoint(const RayCamera* cameras, const int* camera_index, const double* uv,
+                                      int n, double point[3]) {
+  // Accumulate sum (I - d d^T) and sum (I - d d^T) c over the rays (unit d).
+  double a00 = 0, a01 = 0, a02 = 0, a11 = 0, a12 = 0, a22 = 0, b0 = 0, b1 = 0, b2 = 0;
   for (int k = 0; k < n; ++k) {
-    double c[3], d[3];
-    ViewingRay(cameras[camera_index[k]], uv[2 * k], uv[2 * k + 1], c, d);
-    for (int i = 0; i < 3; ++i) {
-      for (int j = 0; j < 3; ++j) {
-        const double p = (i == j ? 1.0 : 0.0) - d[i] * d[j];
-        a[3 * i + j] += p;
-        b[i] += p * c[j];
-      }
-    }
+    const RayCamera& cam = cameras[camera_index[k]];
+    const double* m = cam.world_from_pixel;
+    const double u = uv[2 * k], v = uv[2 * k + 1];
+    double d0 = m[0] * u + m[1] * v + m[2];
+    double d1 = m[3] * u + m[4] * v + m[5];
+    double d2 = m[6] * u + m[7] * v + m[8];
+    const double inv = 1.0 / sqrt(d0 * d0 + d1 * d1 + d2 * d2);
+    d0 *= inv;
+    d1 *= inv;
+    d2 *= inv;
+    const double* c = cam.centre;
+    const double dc = d0 * c[0] + d1 * c[1] + d2 * c[2];
+    a00 += 1 - d0 * d0;
+    a01 -= d0 * d1;
+    a02 -= d0 * d2;
+    a11 += 1 - d1 * d1;
+    a12 -= d1 * d2;
+    a22 += 1 - d2 * d2;
+    b0 += c[0] - d0 * dc;
+    b1 += c[1] - d1 * dc;
+    b2 += c[2] - d2 * dc;
   }
+  const double a[9] = {a00, a01, a02, a01, a11, a12, a02, a12, a22};
+  const double b[3] = {b0, b1, b2};
   return SolveSymmetric3x3(a, b, point);
+}
+
+// Convenience for callers without precomputed ray cameras (at most kMaxViews distinct cameras).
+MS_HD inline bool TriangulateMidpoint(const CameraParams* cameras, const int* camera_index, const double* uv,
+                                      int n, double point[3]) {
+  constexpr int kMaxViews = 32;
+  if (n > kMaxViews) return false;
+  RayCamera rays[kMaxViews];
+  int index[kMaxViews];
+  for (int k = 0; k < n; ++k) {
+    rays[k] = MakeRayCamera(cameras[camera_index[k]]);
+    index[k] = k;
+  }
+  return TriangulateMidpoint(rays, index, uv, n, point);
 }
 
 // Sum of squared reprojection errors (ideal pixels); returns +inf if behind a camera.
@@ -83,22 +114,29 @@ MS_HD inline double ReprojectionSquaredError(const CameraParams* cameras, const 
   return sum;
 }
 
-// Gauss-Newton refinement of `point` on the reprojection error; keeps a step only if it lowers
-// the error. Returns the final sum of squared errors (ideal pixels^2).
+// Gauss-Newton refinement of `point` on the reprojection error. Each pass computes the residuals
+// and the Jacobian at the current point; a step that raised the error is undone and ends the
+// refinement. Returns the sum of squared errors (ideal pixels^2) at the returned point.
 MS_HD inline double RefineReprojection(const CameraParams* cameras, const int* camera_index,
                                        const double* uv, int n, double point[3], int iterations) {
-  double error = ReprojectionSquaredError(cameras, camera_index, uv, n, point);
-  for (int it = 0; it < iterations; ++it) {
+  double best_error = INFINITY;
+  double best[3] = {point[0], point[1], point[2]};
+  for (int it = 0;; ++it) {
     double jtj[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
     double jtr[3] = {0, 0, 0};
+    double error = 0;
     for (int k = 0; k < n; ++k) {
       const CameraParams& cam = cameras[camera_index[k]];
       double pc[3];
       WorldToCamera(cam, point, pc);
-      if (!(pc[2] > 0)) return error;
+      if (!(pc[2] > 0)) {
+        error = INFINITY;
+        break;
+      }
       const double iz = 1.0 / pc[2];
       const double ru = cam.fx * pc[0] * iz + cam.cx - uv[2 * k];
       const double rv = cam.fy * pc[1] * iz + cam.cy - uv[2 * k + 1];
+      error += ru * ru + rv * rv;
       // d(u,v)/d(point_in_world) = d(u,v)/d(pc) * R.
       double ju[3], jv[3];
       for (int j = 0; j < 3; ++j) {
@@ -107,21 +145,25 @@ MS_HD inline double RefineReprojection(const CameraParams* cameras, const int* c
         jv[j] = cam.fy * iz * (r1 - pc[1] * iz * r2);
       }
       for (int i = 0; i < 3; ++i) {
-        for (int j = 0; j < 3; ++j) jtj[3 * i + j] += ju[i] * ju[j] + jv[i] * jv[j];
+        for (int j = i; j < 3; ++j) jtj[3 * i + j] += ju[i] * ju[j] + jv[i] * jv[j];
         jtr[i] += ju[i] * ru + jv[i] * rv;
       }
     }
+    if (!(error <= best_error)) {  // the last step made it worse (or a view went behind)
+      for (int i = 0; i < 3; ++i) point[i] = best[i];
+      return best_error;
+    }
+    const double gain = best_error - error;
+    best_error = error;
+    for (int i = 0; i < 3; ++i) best[i] = point[i];
+    if (it == iterations || gain <= 1e-12 * error) return best_error;
+    jtj[3] = jtj[1];
+    jtj[6] = jtj[2];
+    jtj[7] = jtj[5];
     double step[3];
-    if (!SolveSymmetric3x3(jtj, jtr, step)) return error;
-    const double candidate[3] = {point[0] - step[0], point[1] - step[1], point[2] - step[2]};
-    const double candidate_error = ReprojectionSquaredError(cameras, camera_index, uv, n, candidate);
-    if (!(candidate_error <= error)) return error;
-    const double gain = error - candidate_error;
-    for (int i = 0; i < 3; ++i) point[i] = candidate[i];
-    error = candidate_error;
-    if (gain <= 1e-12 * (error + 1e-30)) break;
+    if (!SolveSymmetric3x3(jtj, jtr, step)) return best_error;
+    for (int i = 0; i < 3; ++i) point[i] -= step[i];
   }
-  return error;
 }
 
 }  // namespace midstance
