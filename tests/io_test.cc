@@ -225,3 +225,42 @@ TEST(Sha256, KnownDigest) {
 
 }  // namespace
 }  // namespace midstance
+
+namespace midstance {
+namespace {
+
+TEST(CalibrationFileStorage, RoundTripInYamlXmlAndJson) {
+  TempDir dir;
+  const std::vector<Camera> cameras = MakeCameraRing(SynthOptions());
+  for (const char* name : {"c.yml", "c.xml", "c.json"}) {
+    WriteCalibration(dir / name, cameras);
+    const std::vector<Camera> back = ReadCalibration(dir / name);
+    ASSERT_EQ(back.size(), cameras.size()) << name;
+    for (size_t i = 0; i < cameras.size(); ++i) {
+      EXPECT_EQ(back[i].name, cameras[i].name);
+      EXPECT_NEAR(back[i].fx_px, cameras[i].fx_px, 1e-9 * cameras[i].fx_px) << name;
+      EXPECT_NEAR(back[i].distortion.k1, cameras[i].distortion.k1, 1e-12) << name;
+      EXPECT_LT((back[i].cam_from_world.translation - cameras[i].cam_from_world.translation).norm(), 1e-9) << name;
+      EXPECT_LT(back[i].cam_from_world.rotation.angularDistance(cameras[i].cam_from_world.rotation), 1e-9) << name;
+      // The same point projects to the same pixel through either file.
+      const Eigen::Vector3d p(0.3, -0.2, 1.0);
+      EXPECT_LT((*back[i].ProjectToPixel(p) - *cameras[i].ProjectToPixel(p)).norm(), 1e-6) << name;
+    }
+  }
+}
+
+TEST(CalibrationFileStorage, SingularRotationAndUnknownExtension) {
+  TempDir dir;
+  WriteText(dir / "s.yml", "%YAML:1.0\n---\ncameras:\n  - name: A\n    image_width: 64\n    image_height: 48\n"
+                           "    camera_matrix: !!opencv-matrix\n      rows: 3\n      cols: 3\n      dt: d\n"
+                           "      data: [ 100., 0., 32., 0., 100., 24., 0., 0., 1. ]\n"
+                           "    distortion_coefficients: !!opencv-matrix\n      rows: 1\n      cols: 4\n      dt: d\n      data: [ 0., 0., 0., 0. ]\n"
+                           "    rotation: !!opencv-matrix\n      rows: 3\n      cols: 3\n      dt: d\n"
+                           "      data: [ 1., 0., 0., 0., 0., 0., 0., 0., 1. ]\n"
+                           "    translation: !!opencv-matrix\n      rows: 3\n      cols: 1\n      dt: d\n      data: [ 0., 0., 1. ]\n");
+  EXPECT_THROW(ReadCalibration(dir / "s.yml"), CalibrationError);
+  EXPECT_THROW(ReadCalibration(dir / "c.txt"), FileFormatError);
+}
+
+}  // namespace
+}  // namespace midstance

@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
   process->add_option("--batch-frames", process_options.batch_frames, "frames per camera decoded at once")->capture_default_str();
 
   DemoOptions demo_options;
+  demo_options.synth.duration_s = 1.0;  // a second at 250 Hz covers a stride and keeps the demo ~30 s
   CLI::App* demo = app.add_subcommand("demo", "synth a session, process it, report the error against the truth");
   demo->add_option("--out", demo_options.out_folder, "folder for the session and the result (default: a new folder here)");
   AddSynthOptions(demo, &demo_options.synth);

@@ -175,7 +175,7 @@ void ProcessOptions::Validate() const {
 ProcessSummary ProcessSession(const ProcessOptions& options) {
   options.Validate();
   const SessionConfig session = ReadSession(options.session_folder);
-  const std::vector<Camera> cameras = CamerasForSession(session, ReadCalibrationToml(session.calibration_path));
+  const std::vector<Camera> cameras = CamerasForSession(session, ReadCalibration(session.calibration_path));
   auto readers = OpenVideos(session, cameras);
   const int frame_count = readers.front()->frame_count();
   spdlog::info("process: {} cameras, {} frames at {} Hz, backend {}", cameras.size(), frame_count, session.rate_hz,
