@@ -45,4 +45,11 @@ struct Camera {
 // readers call it before turning a stored matrix into a quaternion.
 bool IsProperRotation(const Eigen::Matrix3d& rotation);
 
+// Calibration readers' conversions of a stored rotation; throw CalibrationError naming `file` and
+// `field` for a matrix that is not a proper rotation or a Rodrigues vector that is not finite.
+Eigen::Quaterniond RotationFromStoredMatrix(const Eigen::Matrix3d& rotation, const std::string& file,
+                                            const std::string& field);
+Eigen::Quaterniond RotationFromStoredRodrigues(const Eigen::Vector3d& rvec, const std::string& file,
+                                               const std::string& field);
+
 }  // namespace midstance

@@ -54,6 +54,22 @@ bool IsProperRotation(const Eigen::Matrix3d& rotation) {
   return orthonormality < 1e-6 && std::fabs(rotation.determinant() - 1.0) < 1e-6;
 }
 
+Eigen::Quaterniond RotationFromStoredMatrix(const Eigen::Matrix3d& rotation, const std::string& file,
+                                            const std::string& field) {
+  if (!IsProperRotation(rotation)) {
+    std::ostringstream got;
+    got << "a matrix with determinant " << rotation.determinant();
+    throw CalibrationError(file, field, "an orthonormal matrix with determinant +1", got.str());
+  }
+  return Eigen::Quaterniond(rotation);
+}
+
+Eigen::Quaterniond RotationFromStoredRodrigues(const Eigen::Vector3d& rvec, const std::string& file,
+                                               const std::string& field) {
+  if (!rvec.allFinite()) throw CalibrationError(file, field, "finite values", "NaN or infinity");
+  return QuaternionFromRodrigues(rvec);
+}
+
 namespace {
 std::string Str(double value) {
   std::ostringstream s;

@@ -48,18 +48,12 @@ Camera CameraFromNode(const cv::FileNode& node, const std::string& path, size_t 
   camera.distortion = {dv[0], dv[1], dv[2], dv[3], d.total() == 5 ? dv[4] : 0.0};
   const cv::Mat r = ReadMatrix(node["rotation"], path, where + ".rotation", "a 3x1 Rodrigues vector or a 3x3 matrix");
   if (r.total() == 3) {
-    const Eigen::Vector3d rvec(r.ptr<double>()[0], r.ptr<double>()[1], r.ptr<double>()[2]);
-    if (!rvec.allFinite()) throw CalibrationError(path, where + ".rotation", "finite values", "NaN or infinity");
-    camera.cam_from_world.rotation = QuaternionFromRodrigues(rvec);
+    camera.cam_from_world.rotation = RotationFromStoredRodrigues(
+        Eigen::Vector3d(r.ptr<double>()[0], r.ptr<double>()[1], r.ptr<double>()[2]), path, where + ".rotation");
   } else if (r.rows == 3 && r.cols == 3) {
     Eigen::Matrix3d matrix;
     for (int i = 0; i < 3; ++i) for (int j = 0; j < 3; ++j) matrix(i, j) = r.at<double>(i, j);
-    if (!IsProperRotation(matrix)) {
-      std::ostringstream got;
-      got << "a matrix with determinant " << matrix.determinant();
-      throw CalibrationError(path, where + ".rotation", "an orthonormal matrix with determinant +1", got.str());
-    }
-    camera.cam_from_world.rotation = Eigen::Quaterniond(matrix);
+    camera.cam_from_world.rotation = RotationFromStoredMatrix(matrix, path, where + ".rotation");
   } else {
     throw FileFormatError(path, where + ".rotation", "a 3x1 Rodrigues vector or a 3x3 matrix", "another shape");
   }

@@ -69,19 +69,12 @@ Camera CameraFromTable(const toml::value& table, const std::string& path, const 
   const std::string rotation_expected = "a Rodrigues vector [rx, ry, rz] or a 3x3 rotation matrix";
   const toml::value& rotation = field("rotation", rotation_expected);
   if (rotation.is_array() && !rotation.as_array().empty() && rotation.as_array()[0].is_array()) {
-    const Eigen::Matrix3d matrix = Matrix3(rotation, path, key + ".rotation", rotation_expected);
-    if (!IsProperRotation(matrix)) {
-      std::ostringstream got;
-      got << "a matrix with determinant " << matrix.determinant();
-      throw CalibrationError(path, key + ".rotation", "an orthonormal matrix with determinant +1", got.str());
-    }
-    camera.cam_from_world.rotation = Eigen::Quaterniond(matrix);
+    camera.cam_from_world.rotation = RotationFromStoredMatrix(
+        Matrix3(rotation, path, key + ".rotation", rotation_expected), path, key + ".rotation");
   } else {
     const auto r = tf::Numbers(rotation, path, key + ".rotation", rotation_expected);
     if (r.size() != 3) throw FileFormatError(path, key + ".rotation", rotation_expected, std::to_string(r.size()) + " values");
-    const Eigen::Vector3d rvec(r[0], r[1], r[2]);
-    if (!rvec.allFinite()) throw CalibrationError(path, key + ".rotation", "finite values", "NaN or infinity");
-    camera.cam_from_world.rotation = QuaternionFromRodrigues(rvec);
+    camera.cam_from_world.rotation = RotationFromStoredRodrigues(Eigen::Vector3d(r[0], r[1], r[2]), path, key + ".rotation");
   }
   const auto t = tf::Numbers(field("translation", "[tx, ty, tz] in metres"), path, key + ".translation", "[tx, ty, tz] in metres");
   if (t.size() != 3) throw FileFormatError(path, key + ".translation", "[tx, ty, tz]", std::to_string(t.size()) + " values");
