@@ -7,8 +7,10 @@
 namespace midstance::bench {
 namespace {
 
+// Without colour: escape codes would otherwise precede the COMPARE lines in logs.
 class RecordingReporter : public benchmark::ConsoleReporter {
  public:
+  RecordingReporter() : ConsoleReporter(OO_Tabular) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       const auto items = run.counters.find("items_per_second");

@@ -340,11 +340,22 @@ ReconstructedPoints ReconstructPoints(const ObservationBatch& batch, const Recon
 
   const PairDecoder decoder{offsets.data(), Raw(pair_offsets), pair_a.data(), pair_b.data(),
                             pair_count,     cams,              pair_segments};
-  thrust::device_vector<int64_t> matches(static_cast<size_t>(pair_total));
-  const auto matches_end = thrust::copy_if(
-      thrust::device, thrust::counting_iterator<int64_t>(0), thrust::counting_iterator<int64_t>(pair_total),
-      matches.begin(), IsEpipolarMatch{decoder, fundamental.data(), Raw(ideal_uv), Raw(valid), options.epipolar_px});
-  const int match_count = static_cast<int>(matches_end - matches.begin());
+  // Epipolar test over every pair id, in chunks so memory stays bounded whatever the count.
+  constexpr int64_t kPairChunk = int64_t{1} << 22;
+  const IsEpipolarMatch is_match{decoder, fundamental.data(), Raw(ideal_uv), Raw(valid), options.epipolar_px};
+  thrust::device_vector<int64_t> chunk_matches(static_cast<size_t>(pair_total < kPairChunk ? pair_total : kPairChunk));
+  thrust::device_vector<int64_t> matches;
+  for (int64_t first = 0; first < pair_total; first += kPairChunk) {
+    const int64_t last = first + kPairChunk < pair_total ? first + kPairChunk : pair_total;
+    const auto found_end = thrust::copy_if(thrust::device, thrust::counting_iterator<int64_t>(first),
+                                           thrust::counting_iterator<int64_t>(last), chunk_matches.begin(), is_match);
+    const size_t found = static_cast<size_t>(found_end - chunk_matches.begin());
+    const size_t before = matches.size();
+    matches.resize(before + found);
+    thrust::copy(thrust::device, chunk_matches.begin(), chunk_matches.begin() + static_cast<ptrdiff_t>(found),
+                 matches.begin() + static_cast<ptrdiff_t>(before));
+  }
+  const int match_count = static_cast<int>(matches.size());
   if (match_count == 0) return result;
 
   thrust::device_vector<Candidate> candidates(static_cast<size_t>(match_count));

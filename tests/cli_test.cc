@@ -11,6 +11,7 @@
 
 #include "midstance/hdf5_file.h"
 #include "midstance/truth.h"
+#include "midstance/video_reader.h"
 #include "support/test_support.h"
 
 namespace midstance {
@@ -208,6 +209,41 @@ TEST_F(CliTest, MissingSessionFile) {
   const std::string session = CopySession();
   fs::remove(session + "/session.toml");
   ExpectRejected(session, "session.toml");
+}
+
+TEST_F(CliTest, ContainerThatUnderstatesItsLengthIsReadToTheEnd) {
+  // Timestamps compressed 2x: the container announces ~10 frames of the 20 it holds.
+  const std::string session = CopySession();
+  for (int c = 1; c <= 4; ++c) {
+    const std::string video = session + "/videos/cam" + std::to_string(c) + ".mkv";
+    const std::string command = "ffmpeg -nostdin -loglevel error -y -i " + video +
+                                " -c copy -bsf:v setts=ts=N*2 " + work_ / "t.mkv" + " && mv " + work_ / "t.mkv " + video;
+    ASSERT_EQ(std::system(command.c_str()), 0) << "ffmpeg (tools/install-deps.sh installs it) failed: " << command;
+    ASSERT_LT(VideoReader(video).frame_count(), 15) << "the rewritten container should understate its length";
+  }
+  const CommandResult r = RunMidstance("--quiet process " + session + " -o " + work_ / "r.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<uint64_t> dims;
+  Hdf5Reader(work_ / "r.h5").ReadDoubles("/markers/positions", &dims);
+  EXPECT_EQ(dims[0], 20u);
+}
+
+TEST_F(CliTest, OutOfRangeSessionIntegers) {
+  const std::string session = CopySession();
+  ReplaceInFile(session + "/session.toml", "threshold = 30", "threshold = 4294967326");
+  ExpectRejected(session, "detect.threshold");
+}
+
+TEST_F(CliTest, MoreCamerasRequiredThanTheSessionHas) {
+  const std::string session = CopySession();
+  ReplaceInFile(session + "/session.toml", "min_cameras = 3", "min_cameras = 5");
+  ExpectRejected(session, "min_cameras");
+}
+
+TEST_F(CliTest, TooManyCentroidsPerFrameIsRefused) {
+  const std::string session = CopySession();
+  ReplaceInFile(session + "/session.toml", "max_centroids_per_view = 1000", "max_centroids_per_view = 2");
+  ExpectRejected(session, "max_centroids_per_view");
 }
 
 TEST_F(CliTest, BadOptionsAreOneLine) {

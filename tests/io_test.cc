@@ -97,6 +97,23 @@ TEST(CalibrationToml, BadValuesNameFileAndField) {
   EXPECT_THROW(ReadCalibrationToml(dir / "missing.toml"), FileFormatError);
   EXPECT_NE(ErrorOf(dir / "missing.toml").find("cam_0.translation"), std::string::npos);
 
+  std::string skew = kAniposeCamera;
+  skew.replace(skew.find("[ 1200.5, 0.0,"), 14, "[ 1200.5, 3.0,");
+  WriteText(dir / "skew.toml", skew);
+  EXPECT_THROW(ReadCalibrationToml(dir / "skew.toml"), CalibrationError);
+  EXPECT_NE(ErrorOf(dir / "skew.toml").find("cam_0.matrix"), std::string::npos);
+
+  std::string fractional = kAniposeCamera;
+  fractional.replace(fractional.find("1280"), 4, "640.7");
+  WriteText(dir / "fractional.toml", fractional);
+  EXPECT_NE(ErrorOf(dir / "fractional.toml").find("cam_0.size"), std::string::npos);
+
+  std::string duplicate = std::string(kAniposeCamera) + kAniposeCamera;
+  duplicate.replace(duplicate.rfind("[cam_0]"), 7, "[cam_1]");
+  WriteText(dir / "duplicate.toml", duplicate);
+  EXPECT_THROW(ReadCalibrationToml(dir / "duplicate.toml"), CalibrationError);
+  EXPECT_NE(ErrorOf(dir / "duplicate.toml").find("'A' twice"), std::string::npos);
+
   WriteText(dir / "syntax.toml", "[cam_0\nname = ");
   const std::string syntax = ErrorOf(dir / "syntax.toml");
   EXPECT_NE(syntax.find("syntax.toml"), std::string::npos);

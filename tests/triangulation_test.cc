@@ -6,6 +6,7 @@
 #include <random>
 
 #include "midstance/compute.h"
+#include "midstance/error.h"
 #include "midstance/synth.h"
 #include "midstance/triangulation.h"
 
@@ -87,6 +88,16 @@ TEST(Triangulation, RefinedPointIsAtLeastAsGoodAsDltUnderNoise) {
   // 0.1 px at ~6 m with f ~ 1230 px is ~0.5 mm across each ray; 8 views bring it to ~0.3 mm.
   EXPECT_LT(ours_rms_mm, 0.4);
   EXPECT_LE(ours_rms_mm, dlt_rms_mm * 1.02);
+}
+
+TEST(Triangulation, InconsistentBatchesAreRefused) {
+  Scene scene = MakeScene(10, 0.0, 3);
+  TriangulationBatch short_uv = scene.batch;
+  short_uv.ideal_uv.pop_back();
+  EXPECT_THROW(compute::TriangulateBatch(Backend::kCpu, short_uv, 1), InvalidInput);
+  TriangulationBatch too_many = scene.batch;
+  too_many.cameras.resize(kMaxCameras + 1, too_many.cameras[0]);
+  EXPECT_THROW(compute::TriangulateBatch(Backend::kCpu, too_many, 1), InvalidInput);
 }
 
 TEST(Triangulation, ParallelRaysAreRejected) {

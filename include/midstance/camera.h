@@ -5,6 +5,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -44,6 +45,12 @@ struct Camera {
 // Checks that `rotation` is a proper rotation (orthonormal, det +1) to 1e-6; the calibration
 // readers call it before turning a stored matrix into a quaternion.
 bool IsProperRotation(const Eigen::Matrix3d& rotation);
+
+// Calibration readers' checks. SetIntrinsics takes a 3x3 K of the form [[fx,0,cx],[0,fy,cy],[0,0,1]]
+// (the model has no skew; anything else is a CalibrationError naming `file` and `field`).
+void SetIntrinsics(const Eigen::Matrix3d& k, const std::string& file, const std::string& field, Camera* camera);
+// Two cameras with one name would make the session's choice arbitrary.
+void RequireUniqueNames(const std::vector<Camera>& cameras, const std::string& file);
 
 // Calibration readers' conversions of a stored rotation; throw CalibrationError naming `file` and
 // `field` for a matrix that is not a proper rotation or a Rodrigues vector that is not finite.

@@ -24,6 +24,9 @@ struct ReconstructOptions {
   int min_cameras = 3;            // 2-view points cannot be checked by a third camera: ghosts
                                  // (Vicon, too, starts trajectories from 3 cameras by default)
   int refine_iterations = 5;
+  // More centroids than this in one camera's frame is refused: candidate pairs grow with the
+  // square of the count (a marker set has tens; thousands means noise passed the threshold).
+  int max_centroids_per_view = 1000;
 
   void Validate() const;
 };

@@ -53,6 +53,8 @@ ResolvedBackend ResolveBackend(Backend requested) {
 
 }  // namespace midstance
 
+#include <algorithm>
+
 #include "midstance/compute.h"
 
 namespace midstance::compute {
@@ -72,21 +74,59 @@ void RequireResolved(Backend backend) {
 #define MIDSTANCE_DISPATCH(backend, call) cpu_backend::call
 #endif
 
+// The kernels index bright pixels with 32-bit integers: a call sees at most this many pixels.
+constexpr int64_t kMaxPixelsPerKernelCall = int64_t{1} << 30;
+
 DetectedBlobs DetectBlobs(Backend backend, const ImageBatchView& batch, int threshold,
                           const BlobFilter& filter) {
   RequireResolved(backend);
-  return MIDSTANCE_DISPATCH(backend, DetectBlobs(batch, threshold, filter));
+  const int64_t frame_pixels = static_cast<int64_t>(batch.width_px) * batch.height_px;
+  if (batch.width_px < 0 || batch.height_px < 0 || batch.frame_count < 0 || frame_pixels > kMaxPixelsPerKernelCall) {
+    throw InvalidInput("detect: frame of " + std::to_string(batch.width_px) + " x " + std::to_string(batch.height_px) +
+                       " px: expected at most 2^30 pixels per frame");
+  }
+  const int frames_per_call =
+      frame_pixels == 0 ? std::max(1, batch.frame_count)
+                        : static_cast<int>(std::max<int64_t>(1, kMaxPixelsPerKernelCall / frame_pixels));
+  if (batch.frame_count <= frames_per_call) return MIDSTANCE_DISPATCH(backend, DetectBlobs(batch, threshold, filter));
+  DetectedBlobs all;
+  all.frame_begin.push_back(0);
+  for (int first = 0; first < batch.frame_count; first += frames_per_call) {
+    ImageBatchView part = batch;
+    part.pixels = batch.pixels + frame_pixels * first;
+    part.frame_count = std::min(frames_per_call, batch.frame_count - first);
+    const DetectedBlobs blobs = MIDSTANCE_DISPATCH(backend, DetectBlobs(part, threshold, filter));
+    const int offset = static_cast<int>(all.blobs.size());
+    all.blobs.insert(all.blobs.end(), blobs.blobs.begin(), blobs.blobs.end());
+    for (size_t f = 1; f < blobs.frame_begin.size(); ++f) all.frame_begin.push_back(offset + blobs.frame_begin[f]);
+  }
+  return all;
 }
 
 ReconstructedPoints ReconstructPoints(Backend backend, const ObservationBatch& batch,
                                       const ReconstructOptions& options) {
   RequireResolved(backend);
+  if (batch.camera_count > kMaxCameras || batch.camera_count < 0 ||
+      static_cast<int>(batch.cameras.size()) != batch.camera_count ||
+      batch.offsets.size() != static_cast<size_t>(batch.frame_count) * batch.camera_count + 1 ||
+      batch.pixel_uv.size() != 2 * static_cast<size_t>(batch.offsets.back())) {
+    throw InvalidInput("reconstruct: inconsistent observation batch (" + std::to_string(batch.camera_count) +
+                       " cameras, at most " + std::to_string(kMaxCameras) + ")");
+  }
   return MIDSTANCE_DISPATCH(backend, ReconstructPoints(batch, options));
 }
 
 std::vector<double> TriangulateBatch(Backend backend, const TriangulationBatch& batch,
                                      int refine_iterations) {
   RequireResolved(backend);
+  const size_t cameras = batch.cameras.size();
+  if (cameras < 2 || cameras > static_cast<size_t>(kMaxCameras) || batch.point_count < 0 ||
+      batch.ideal_uv.size() != 2 * cameras * static_cast<size_t>(batch.point_count)) {
+    throw InvalidInput("triangulate: expected 2.." + std::to_string(kMaxCameras) + " cameras and 2 x cameras x points " +
+                       "pixel coordinates, got " + std::to_string(cameras) + " cameras, " +
+                       std::to_string(batch.ideal_uv.size()) + " coordinates for " +
+                       std::to_string(batch.point_count) + " points");
+  }
   return MIDSTANCE_DISPATCH(backend, TriangulateBatch(batch, refine_iterations));
 }
 

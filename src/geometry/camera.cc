@@ -54,6 +54,29 @@ bool IsProperRotation(const Eigen::Matrix3d& rotation) {
   return orthonormality < 1e-6 && std::fabs(rotation.determinant() - 1.0) < 1e-6;
 }
 
+void SetIntrinsics(const Eigen::Matrix3d& k, const std::string& file, const std::string& field, Camera* camera) {
+  if (k(0, 1) != 0 || k(1, 0) != 0 || k(2, 0) != 0 || k(2, 1) != 0 || k(2, 2) != 1) {
+    std::ostringstream got;
+    got << "skew " << k(0, 1) << ", row 2 = [" << k(1, 0) << " ...], row 3 = [" << k(2, 0) << ", " << k(2, 1) << ", "
+        << k(2, 2) << "]";
+    throw CalibrationError(file, field, "[[fx, 0, cx], [0, fy, cy], [0, 0, 1]] (no skew)", got.str());
+  }
+  camera->fx_px = k(0, 0);
+  camera->fy_px = k(1, 1);
+  camera->cx_px = k(0, 2);
+  camera->cy_px = k(1, 2);
+}
+
+void RequireUniqueNames(const std::vector<Camera>& cameras, const std::string& file) {
+  for (size_t i = 0; i < cameras.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (cameras[i].name == cameras[j].name) {
+        throw CalibrationError(file, "camera names", "each name once", "'" + cameras[i].name + "' twice");
+      }
+    }
+  }
+}
+
 Eigen::Quaterniond RotationFromStoredMatrix(const Eigen::Matrix3d& rotation, const std::string& file,
                                             const std::string& field) {
   if (!IsProperRotation(rotation)) {

@@ -34,12 +34,15 @@ Camera CameraFromNode(const cv::FileNode& node, const std::string& path, size_t 
   }
   camera.width_px = static_cast<int>(node["image_width"]);
   camera.height_px = static_cast<int>(node["image_height"]);
+  if (camera.width_px < 1 || camera.height_px < 1 || camera.width_px > 65535 || camera.height_px > 65535) {
+    throw FileFormatError(path, where + ".image_width/image_height", "1..65535 pixels",
+                          std::to_string(camera.width_px) + " x " + std::to_string(camera.height_px));
+  }
   const cv::Mat k = ReadMatrix(node["camera_matrix"], path, where + ".camera_matrix", "a 3x3 matrix");
   if (k.rows != 3 || k.cols != 3) throw FileFormatError(path, where + ".camera_matrix", "a 3x3 matrix", "another shape");
-  camera.fx_px = k.at<double>(0, 0);
-  camera.fy_px = k.at<double>(1, 1);
-  camera.cx_px = k.at<double>(0, 2);
-  camera.cy_px = k.at<double>(1, 2);
+  Eigen::Matrix3d k_matrix;
+  for (int i = 0; i < 3; ++i) for (int j = 0; j < 3; ++j) k_matrix(i, j) = k.at<double>(i, j);
+  SetIntrinsics(k_matrix, path, where + ".camera_matrix", &camera);
   const cv::Mat d = ReadMatrix(node["distortion_coefficients"], path, where + ".distortion_coefficients", "k1 k2 p1 p2 [k3]");
   if (d.total() != 4 && d.total() != 5) {
     throw FileFormatError(path, where + ".distortion_coefficients", "4 or 5 values", std::to_string(d.total()) + " values");
@@ -93,6 +96,7 @@ std::vector<Camera> ReadCalibrationFileStorage(const std::string& path) {
     camera.Validate(path);
     cameras.push_back(std::move(camera));
   }
+  RequireUniqueNames(cameras, path);
   return cameras;
 }
 

@@ -51,13 +51,15 @@ Camera CameraFromTable(const toml::value& table, const std::string& path, const 
   camera.name = tf::String(field("name", "a camera name"), path, key + ".name", "a camera name");
   const auto size = tf::Numbers(field("size", "[width, height]"), path, key + ".size", "[width, height]");
   if (size.size() != 2) throw FileFormatError(path, key + ".size", "[width, height]", std::to_string(size.size()) + " values");
+  for (double v : size) {
+    if (!(v >= 1 && v <= 65535) || v != std::floor(v)) {
+      throw FileFormatError(path, key + ".size", "whole numbers of pixels in 1..65535", tf::FloatText(v));
+    }
+  }
   camera.width_px = static_cast<int>(size[0]);
   camera.height_px = static_cast<int>(size[1]);
-  const Eigen::Matrix3d k = Matrix3(field("matrix", "a 3x3 camera matrix"), path, key + ".matrix", "a 3x3 camera matrix");
-  camera.fx_px = k(0, 0);
-  camera.fy_px = k(1, 1);
-  camera.cx_px = k(0, 2);
-  camera.cy_px = k(1, 2);
+  SetIntrinsics(Matrix3(field("matrix", "a 3x3 camera matrix"), path, key + ".matrix", "a 3x3 camera matrix"), path,
+                key + ".matrix", &camera);
   const std::string distortion_expected = "[k1, k2, p1, p2] or [k1, k2, p1, p2, k3]";
   const auto d = tf::Numbers(field("distortions", distortion_expected), path, key + ".distortions", distortion_expected);
   if (d.size() != 4 && d.size() != 5) {
@@ -96,6 +98,7 @@ std::vector<Camera> ReadCalibrationToml(const std::string& path) {
     cameras.push_back(std::move(camera));
   }
   if (cameras.empty()) throw FileFormatError(path, "cameras", "at least one [cam_N] table", "none");
+  RequireUniqueNames(cameras, path);
   std::sort(cameras.begin(), cameras.end(), [](const Camera& a, const Camera& b) { return a.name < b.name; });
   return cameras;
 }

@@ -1,5 +1,6 @@
 #include "midstance/session.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,12 +20,12 @@ std::string Resolve(const std::string& folder, const std::string& relative) {
 }
 
 void ReadDetectOptions(const toml::value& table, const std::string& path, DetectOptions* options) {
-  auto integer = [&](const char* key, int* out) {
-    if (table.contains(key)) *out = static_cast<int>(tf::Integer(table.at(key), path, std::string("detect.") + key, "an integer"));
+  auto integer = [&](const char* key, int* out, int64_t lo, int64_t hi) {
+    if (table.contains(key)) *out = tf::IntegerInRange(table.at(key), path, std::string("detect.") + key, lo, hi);
   };
-  integer("threshold", &options->threshold);
-  integer("min_area_px", &options->min_area_px);
-  integer("max_area_px", &options->max_area_px);
+  integer("threshold", &options->threshold, 1, 255);
+  integer("min_area_px", &options->min_area_px, 1, 1 << 30);
+  integer("max_area_px", &options->max_area_px, 1, 1 << 30);
   if (table.contains("min_roundness")) {
     options->min_roundness = tf::Number(table.at("min_roundness"), path, "detect.min_roundness", "a number in 0..1");
   }
@@ -37,13 +38,12 @@ void ReadReconstructOptions(const toml::value& table, const std::string& path, R
   number("epipolar_px", &options->epipolar_px);
   number("support_px", &options->support_px);
   number("max_residual_px", &options->max_residual_px);
-  if (table.contains("min_cameras")) {
-    options->min_cameras = static_cast<int>(tf::Integer(table.at("min_cameras"), path, "reconstruct.min_cameras", "an integer"));
-  }
-  if (table.contains("refine_iterations")) {
-    options->refine_iterations = static_cast<int>(
-        tf::Integer(table.at("refine_iterations"), path, "reconstruct.refine_iterations", "an integer"));
-  }
+  auto integer = [&](const char* key, int* out, int64_t lo, int64_t hi) {
+    if (table.contains(key)) *out = tf::IntegerInRange(table.at(key), path, std::string("reconstruct.") + key, lo, hi);
+  };
+  integer("min_cameras", &options->min_cameras, 2, kMaxCameras);
+  integer("refine_iterations", &options->refine_iterations, 0, 100);
+  integer("max_centroids_per_view", &options->max_centroids_per_view, 1, 100000);
 }
 
 }  // namespace
@@ -70,7 +70,7 @@ SessionConfig ReadSession(const std::string& session_folder) {
                                  path, "session.calibration", "a file name"));
   session.rate_hz = tf::Number(tf::Require(header, "rate_hz", path, "session.rate_hz", "a frame rate in Hz"),
                                path, "session.rate_hz", "a frame rate in Hz");
-  if (!(session.rate_hz > 0)) {
+  if (!(session.rate_hz > 0) || !std::isfinite(session.rate_hz)) {
     throw FileFormatError(path, "session.rate_hz", "a positive frame rate in Hz", tf::FloatText(session.rate_hz));
   }
   const toml::value& cameras = tf::Require(root, "cameras", path, "[[cameras]]", "one [[cameras]] entry per camera");
@@ -125,7 +125,8 @@ void WriteSession(const std::string& folder, const SessionConfig& session) {
     stream << "\n[reconstruct]\nepipolar_px = " << tf::FloatText(r.epipolar_px)
            << "\nsupport_px = " << tf::FloatText(r.support_px)
            << "\nmax_residual_px = " << tf::FloatText(r.max_residual_px) << "\nmin_cameras = " << r.min_cameras
-           << "\nrefine_iterations = " << r.refine_iterations << "\n";
+           << "\nrefine_iterations = " << r.refine_iterations
+           << "\nmax_centroids_per_view = " << r.max_centroids_per_view << "\n";
     if (!stream) throw InvalidInput(path + ": cannot write the session file");
   }
   output.Commit();

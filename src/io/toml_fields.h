@@ -43,6 +43,15 @@ inline int64_t Integer(const toml::value& v, const std::string& path, const std:
   throw FileFormatError(path, field, expected, "a value of another type");
 }
 
+// An integer within [lo, hi]; TOML integers are 64-bit, so a narrowing cast would wrap.
+inline int IntegerInRange(const toml::value& v, const std::string& path, const std::string& field, int64_t lo,
+                          int64_t hi) {
+  const std::string expected = "an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
+  const int64_t value = Integer(v, path, field, expected);
+  if (value < lo || value > hi) throw FileFormatError(path, field, expected, std::to_string(value));
+  return static_cast<int>(value);
+}
+
 inline std::string String(const toml::value& v, const std::string& path, const std::string& field,
                           const std::string& expected) {
   if (v.is_string()) return v.as_string().str;

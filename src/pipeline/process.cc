@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -27,7 +28,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
-// Opens every camera's video and checks it against the calibration and the other cameras.
+// Opens every camera's video and checks its frame size against the calibration. Frame counts are
+// compared on the frames actually decoded: containers may announce a count that is off.
 std::vector<std::unique_ptr<VideoReader>> OpenVideos(const SessionConfig& session, const std::vector<Camera>& cameras) {
   std::vector<std::unique_ptr<VideoReader>> readers;
   for (size_t c = 0; c < cameras.size(); ++c) {
@@ -38,21 +40,18 @@ std::vector<std::unique_ptr<VideoReader>> OpenVideos(const SessionConfig& sessio
                                 " as calibrated for " + cameras[c].name,
                             std::to_string(reader->width_px()) + " x " + std::to_string(reader->height_px()));
     }
-    if (!readers.empty() && reader->frame_count() != readers.front()->frame_count()) {
-      throw FileFormatError(reader->path(), "frame count",
-                            std::to_string(readers.front()->frame_count()) + " frames like " + readers.front()->path(),
-                            std::to_string(reader->frame_count()));
-    }
     readers.push_back(std::move(reader));
   }
   return readers;
 }
 
-// Decodes frames [first, first + count) of every camera into `frames` (camera-major).
-void DecodeBatch(std::vector<std::unique_ptr<VideoReader>>& readers, int first, int count,
-                 std::vector<std::vector<uint8_t>>* frames) {
+// Decodes up to `count` frames of every camera into `frames` (camera-major) and returns how many
+// were decoded, the same for every camera; a camera whose stream ends (or breaks) before the
+// others is an error naming its file.
+int DecodeBatch(std::vector<std::unique_ptr<VideoReader>>& readers, int count, std::vector<std::vector<uint8_t>>* frames) {
   std::string failure;
   const int cameras = static_cast<int>(readers.size());
+  std::vector<int> decoded(readers.size(), 0);
 #pragma omp parallel for schedule(dynamic, 1)
   for (int c = 0; c < cameras; ++c) {
     VideoReader& reader = *readers[static_cast<size_t>(c)];
@@ -60,20 +59,41 @@ void DecodeBatch(std::vector<std::unique_ptr<VideoReader>>& readers, int first, 
     std::vector<uint8_t>& buffer = (*frames)[static_cast<size_t>(c)];
     buffer.resize(frame_bytes * static_cast<size_t>(count));
     try {
-      for (int f = 0; f < count; ++f) {
-        if (!reader.ReadGrey(buffer.data() + frame_bytes * static_cast<size_t>(f))) {
-          throw FileFormatError(reader.path(), "frame " + std::to_string(first + f),
-                                "a decodable frame (the container announces " + std::to_string(reader.frame_count()) +
-                                    " frames)",
-                                "corrupt or missing data");
-        }
-      }
+      int& n = decoded[static_cast<size_t>(c)];
+      while (n < count && reader.ReadGrey(buffer.data() + frame_bytes * static_cast<size_t>(n))) ++n;
     } catch (const std::exception& e) {
 #pragma omp critical(midstance_decode_failure)
       if (failure.empty()) failure = e.what();
     }
   }
   if (!failure.empty()) throw FileFormatError(failure);
+  const auto [shortest, longest] = std::minmax_element(decoded.begin(), decoded.end());
+  if (*shortest != *longest) {
+    const VideoReader& short_reader = *readers[static_cast<size_t>(shortest - decoded.begin())];
+    const VideoReader& long_reader = *readers[static_cast<size_t>(longest - decoded.begin())];
+    throw FileFormatError(short_reader.path(), "frame count",
+                          "as many decodable frames as " + long_reader.path() + " (at least " +
+                              std::to_string(long_reader.frames_read()) + ")",
+                          std::to_string(short_reader.frames_read()) + " (the stream ends or is corrupt there)");
+  }
+  return *shortest;
+}
+
+// Refuses frames with more centroids than reconstruction can match in bounded time and memory
+// (pairs grow with the square of the count): such footage is too noisy for the threshold.
+void CheckCentroidCounts(const std::vector<Camera>& cameras, const std::vector<DetectedBlobs>& blobs, int first_frame,
+                         const SessionConfig& session) {
+  for (size_t c = 0; c < cameras.size(); ++c) {
+    for (size_t f = 0; f + 1 < blobs[c].frame_begin.size(); ++f) {
+      const int count = blobs[c].frame_begin[f + 1] - blobs[c].frame_begin[f];
+      if (count > session.reconstruct.max_centroids_per_view) {
+        throw InvalidInput(session.footage[c].video_path + ": frame " + std::to_string(first_frame + static_cast<int>(f)) +
+                           ": " + std::to_string(count) + " centroids, more than reconstruct.max_centroids_per_view = " +
+                           std::to_string(session.reconstruct.max_centroids_per_view) +
+                           " (is detect.threshold too low for this footage?)");
+      }
+    }
+  }
 }
 
 struct PointTable {
@@ -176,22 +196,26 @@ ProcessSummary ProcessSession(const ProcessOptions& options) {
   options.Validate();
   const SessionConfig session = ReadSession(options.session_folder);
   const std::vector<Camera> cameras = CamerasForSession(session, ReadCalibration(session.calibration_path));
+  if (static_cast<int>(cameras.size()) < std::max(2, session.reconstruct.min_cameras)) {
+    throw InvalidInput(session.session_file + ": [[cameras]]: expected at least " +
+                       std::to_string(std::max(2, session.reconstruct.min_cameras)) +
+                       " cameras (reconstruct.min_cameras), got " + std::to_string(cameras.size()));
+  }
   auto readers = OpenVideos(session, cameras);
-  const int frame_count = readers.front()->frame_count();
-  spdlog::info("process: {} cameras, {} frames at {} Hz, backend {}", cameras.size(), frame_count, session.rate_hz,
-               options.backend.description);
+  const int announced_frames = readers.front()->frame_count();
+  spdlog::info("process: {} cameras, about {} frames at {} Hz, backend {}", cameras.size(), announced_frames,
+               session.rate_hz, options.backend.description);
 
   ProcessSummary summary;
-  summary.frame_count = frame_count;
   summary.camera_count = static_cast<int>(cameras.size());
   PointTable table;
   std::vector<std::vector<uint8_t>> frames(cameras.size());
-  Progress progress("process", frame_count);
-  for (int first = 0; first < frame_count; first += options.batch_frames) {
-    const int count = std::min(options.batch_frames, frame_count - first);
+  Progress progress("process", announced_frames);
+  for (;;) {
     auto start = Clock::now();
-    DecodeBatch(readers, first, count, &frames);
+    const int count = DecodeBatch(readers, options.batch_frames, &frames);
     summary.decode_s += Seconds(start);
+    if (count == 0) break;
 
     start = Clock::now();
     std::vector<DetectedBlobs> blobs(cameras.size());
@@ -201,15 +225,20 @@ ProcessSummary ProcessSession(const ProcessOptions& options) {
       blobs[c] = DetectMarkers(options.backend.backend, view, session.detect);
       blob_pointers.push_back(&blobs[c]);
     }
+    CheckCentroidCounts(cameras, blobs, summary.frame_count, session);
     summary.detect_s += Seconds(start);
 
     start = Clock::now();
     const ObservationBatch observations = MakeObservationBatch(cameras, blob_pointers, count);
     AppendPoints(ReconstructMarkers(options.backend.backend, observations, session.reconstruct), &table);
     summary.reconstruct_s += Seconds(start);
+    summary.frame_count += count;
     progress.Advance(count);
   }
   progress.Finish();
+  if (summary.frame_count == 0) {
+    throw FileFormatError(readers.front()->path(), "frames", "at least one decodable frame", "none");
+  }
 
   const auto start = Clock::now();
   for (const auto& counts : table.camera_count) {

@@ -21,6 +21,10 @@ void ReconstructOptions::Validate() const {
     throw InvalidInput("reconstruct.min_cameras: expected 2.." + std::to_string(kMaxCameras) +
                        ", got " + std::to_string(min_cameras));
   }
+  if (max_centroids_per_view < 1 || max_centroids_per_view > 100000) {
+    throw InvalidInput("reconstruct.max_centroids_per_view: expected 1..100000, got " +
+                       std::to_string(max_centroids_per_view));
+  }
   if (refine_iterations < 0 || refine_iterations > 100) {
     throw InvalidInput("reconstruct.refine_iterations: expected 0..100, got " +
                        std::to_string(refine_iterations));
