@@ -100,6 +100,41 @@ TEST(DetectBlobs, MatchesOpenCvOnAwkwardImages) {
   ExpectMatchesReference(border, 60, "blobs on the border");
 }
 
+TEST(DetectBlobs, MatchesOpenCvAcrossChunkAndTileBoundariesInBatches) {
+  // Widths around the kernel's 128-byte chunks and 4 KiB tiles, so runs cross both; several
+  // frames per batch, each compared with OpenCV on its own.
+  std::mt19937 rng(21);
+  const int widths[] = {1, 2, 3, 7, 127, 128, 129, 255, 256, 257, 4095, 4096, 4097};
+  int case_number = 0;
+  for (int width : widths) {
+    for (double density : {0.05, 0.3, 0.6}) {
+      const int height = 1 + static_cast<int>(rng() % (width > 1000 ? 9 : 70));
+      const int frames = 1 + static_cast<int>(rng() % 3);
+      std::vector<cv::Mat> images;
+      std::vector<uint8_t> batch;
+      for (int f = 0; f < frames; ++f) {
+        images.push_back(RandomSpots(width, height, rng(), density));
+        batch.insert(batch.end(), images.back().data, images.back().data + static_cast<size_t>(width) * height);
+      }
+      const DetectedBlobs blobs =
+          compute::DetectBlobs(Backend::kCpu, ImageBatchView{batch.data(), width, height, frames}, 50, BlobFilter::None());
+      ASSERT_EQ(blobs.frame_begin.size(), static_cast<size_t>(frames) + 1);
+      for (int f = 0; f < frames; ++f) {
+        const std::vector<ReferenceBlob> reference = OpenCvReference(images[static_cast<size_t>(f)], 50);
+        ASSERT_EQ(blobs.frame_begin[f + 1] - blobs.frame_begin[f], static_cast<int>(reference.size()))
+            << "case " << case_number << ": " << width << " x " << height << " frame " << f;
+        for (size_t i = 0; i < reference.size(); ++i) {
+          const Centroid2D& b = blobs.blobs[static_cast<size_t>(blobs.frame_begin[f]) + i];
+          ASSERT_EQ(b.area_px, reference[i].area) << "case " << case_number << " blob " << i;
+          ASSERT_NEAR(b.x_px, reference[i].x, 1e-9) << "case " << case_number << " blob " << i;
+          ASSERT_NEAR(b.y_px, reference[i].y, 1e-9) << "case " << case_number << " blob " << i;
+        }
+      }
+      ++case_number;
+    }
+  }
+}
+
 TEST(DetectBlobs, FramesOfABatchAreIndependent) {
   // A blob touching the bottom row of frame 0 and one on the top row of frame 1 must not merge.
   const int width = 37, height = 11;
