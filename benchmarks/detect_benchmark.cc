@@ -137,9 +137,11 @@ int main(int argc, char** argv) {
       midstance::bench::PrintCompare(name + "_batch8", ours, "opencv", peer, "frames/s");
       const double bandwidth = rates["BM_ReadBandwidth/" + std::to_string(threads) + "/real_time"];
       const int w = std::stoi(size), h = std::stoi(std::string(size).substr(5));
-      if (bandwidth > 0 && ours > 0) {
-        std::printf("BANDWIDTH %s: midstance reads %.2f GB/s, machine read bandwidth %.2f GB/s (%d threads), %.0f %%\n",
-                    name.c_str(), ours * w * h / 1e9, bandwidth / 1e9, threads, 100.0 * ours * w * h / bandwidth);
+      for (const auto& [label, rate] : {std::pair<const char*, double>{"one frame per call", single}, {"batch of 8", ours}}) {
+        if (bandwidth > 0 && rate > 0) {
+          std::printf("BANDWIDTH %s (%s): midstance reads %.2f GB/s, machine read bandwidth %.2f GB/s (%d threads), %.0f %%\n",
+                      name.c_str(), label, rate * w * h / 1e9, bandwidth / 1e9, threads, 100.0 * rate * w * h / bandwidth);
+        }
       }
     }
   }

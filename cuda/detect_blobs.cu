@@ -158,13 +158,23 @@ struct ChunkRuns {
   }
 };
 
-struct IgnoreRun {
-  MS_HD void operator()(int, const Run&, const Moments&) const {}
-};
-
+// Counts the runs of a chunk without walking them: a run starts at every bright pixel whose left
+// neighbour in the chunk is dark, plus at bright row starts whose predecessor (the end of the
+// previous row) is bright too. Branch-free, so the compiler vectorises it.
 struct CountRuns {
   ChunkRuns walker;
-  MS_HD int operator()(int64_t chunk) const { return walker.Walk(chunk, IgnoreRun()); }
+  MS_HD int operator()(int64_t chunk) const {
+    const uint8_t* p = walker.pixels;
+    const uint8_t t = walker.threshold;
+    const int64_t begin = chunk * kChunkBytes;
+    const int64_t end = begin + kChunkBytes < walker.total ? begin + kChunkBytes : walker.total;
+    int runs = p[begin] >= t;
+    for (int64_t i = begin + 1; i < end; ++i) runs += (p[i] >= t) & (p[i - 1] < t);
+    // Rows start at multiples of the width (frames hold whole rows).
+    const int64_t width = walker.width;
+    for (int64_t r = (begin / width + 1) * width; r < end; r += width) runs += (p[r] >= t) & (p[r - 1] >= t);
+    return runs;
+  }
 };
 
 struct StoreRun {
