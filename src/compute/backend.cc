@@ -76,6 +76,9 @@ void RequireResolved(Backend backend) {
 
 // The kernels index bright pixels with 32-bit integers: a call sees at most this many pixels.
 constexpr int64_t kMaxPixelsPerKernelCall = int64_t{1} << 30;
+// On the CPU the run stage re-reads the hot chunks the scan found; calls of about 2 Mpixel keep
+// them in cache between the two (8 frames of 1280 x 1024 per call measured 30 % slower per frame).
+constexpr int64_t kCpuPixelsPerKernelCall = int64_t{1} << 21;
 
 DetectedBlobs DetectBlobs(Backend backend, const ImageBatchView& batch, int threshold,
                           const BlobFilter& filter) {
@@ -85,9 +88,9 @@ DetectedBlobs DetectBlobs(Backend backend, const ImageBatchView& batch, int thre
     throw InvalidInput("detect: frame of " + std::to_string(batch.width_px) + " x " + std::to_string(batch.height_px) +
                        " px: expected at most 2^30 pixels per frame");
   }
-  const int frames_per_call =
-      frame_pixels == 0 ? std::max(1, batch.frame_count)
-                        : static_cast<int>(std::max<int64_t>(1, kMaxPixelsPerKernelCall / frame_pixels));
+  const int64_t pixels_per_call = backend == Backend::kCpu ? kCpuPixelsPerKernelCall : kMaxPixelsPerKernelCall;
+  const int frames_per_call = frame_pixels == 0 ? std::max(1, batch.frame_count)
+                                                : static_cast<int>(std::max<int64_t>(1, pixels_per_call / frame_pixels));
   if (batch.frame_count <= frames_per_call) return MIDSTANCE_DISPATCH(backend, DetectBlobs(batch, threshold, filter));
   DetectedBlobs all;
   all.frame_begin.push_back(0);
