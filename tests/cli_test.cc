@@ -93,6 +93,9 @@ TEST_F(CliTest, ProcessWritesTheDesignLayout) {
   ASSERT_EQ(inputs.size(), 2u + 4u);  // session, calibration, 4 videos
   EXPECT_EQ(inputs[0]["sha256"].get<std::string>().size(), 64u);
   EXPECT_NE(h5.ReadStringAttribute("/", "config").find("[session]"), std::string::npos);
+  const auto effective = nlohmann::json::parse(h5.ReadStringAttribute("/", "options"));
+  EXPECT_EQ(effective["detect"]["threshold"], 30);
+  EXPECT_EQ(effective["reconstruct"]["min_cameras"], 3);
   std::vector<uint64_t> dims;
   h5.ReadDoubles("/markers/positions", &dims);
   ASSERT_EQ(dims.size(), 3u);

@@ -51,6 +51,16 @@ TEST(CalibrationToml, RoundTripKeepsEveryParameter) {
   }
 }
 
+TEST(CalibrationToml, ShippedExampleMatchesTheSynthRing) {
+  const std::vector<Camera> shipped = ReadCalibration(std::string(MIDSTANCE_SOURCE_DIR) + "/calib/cameras/synthetic_ring_8.toml");
+  const std::vector<Camera> ring = MakeCameraRing(SynthOptions());
+  ASSERT_EQ(shipped.size(), ring.size());
+  for (size_t i = 0; i < ring.size(); ++i) {
+    const Eigen::Vector3d p(0.1, 0.2, 0.9);
+    EXPECT_LT((*shipped[i].ProjectToPixel(p) - *ring[i].ProjectToPixel(p)).norm(), 1e-9) << ring[i].name;
+  }
+}
+
 TEST(CalibrationToml, ReadsAniposeLayoutWithIntegersAndMatrixRotation) {
   TempDir dir;
   WriteText(dir / "a.toml", kAniposeCamera);

@@ -173,6 +173,20 @@ void WriteMarkers(Hdf5Writer& h5, const PointTable& table, double rate_hz, int m
   h5.SetAttribute("/markers", "labelled", static_cast<int64_t>(0));
 }
 
+// The options in effect, defaults included (the session file may omit them).
+std::string EffectiveOptionsJson(const SessionConfig& session, const ProcessOptions& options) {
+  const DetectOptions& d = session.detect;
+  const ReconstructOptions& r = session.reconstruct;
+  nlohmann::json json = {
+      {"detect", {{"threshold", d.threshold}, {"min_area_px", d.min_area_px}, {"max_area_px", d.max_area_px},
+                  {"min_roundness", d.min_roundness}}},
+      {"reconstruct", {{"epipolar_px", r.epipolar_px}, {"support_px", r.support_px}, {"max_residual_px", r.max_residual_px},
+                       {"min_cameras", r.min_cameras}, {"refine_iterations", r.refine_iterations},
+                       {"max_centroids_per_view", r.max_centroids_per_view}}},
+      {"process", {{"batch_frames", options.batch_frames}}}};
+  return json.dump();
+}
+
 std::string InputsJson(const SessionConfig& session) {
   nlohmann::json inputs = nlohmann::json::array();
   auto add = [&](const std::string& path) { inputs.push_back({{"path", path}, {"sha256", FileSha256(path)}}); };
@@ -252,6 +266,7 @@ ProcessSummary ProcessSession(const ProcessOptions& options) {
   h5.SetAttribute("/", "created", UtcNow());
   h5.SetAttribute("/", "inputs", InputsJson(session));
   h5.SetAttribute("/", "config", session.toml_text);
+  h5.SetAttribute("/", "options", EffectiveOptionsJson(session, options));
   h5.SetAttribute("/", "command_line", options.command_line);
   h5.SetAttribute("/", "backend", std::string(BackendName(options.backend.backend)) + ": " + options.backend.description);
   h5.SetAttribute("/", "lab_frame", std::string("right-handed, Z up, X progression; metres"));
