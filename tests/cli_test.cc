@@ -136,6 +136,19 @@ TEST_F(CliTest, DetectWritesCentroidCsv) {
   EXPECT_TRUE(std::regex_search(text, std::regex("\n19,[0-9.]+,[0-9.]+,[0-9]+,[0-9.]+\n")));  // last frame present
 }
 
+TEST_F(CliTest, ImageSequenceGivesTheSameCentroidsAsTheVideo) {
+  fs::create_directory(work_ / "png");
+  const std::string command = "ffmpeg -nostdin -loglevel error -i " + *dir_ / "session/videos/cam2.mkv" + " " +
+                              work_ / "png/%06d.png";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const CommandResult png = RunMidstance("--quiet detect '" + work_ / "png/%06d.png" + "' -o " + work_ / "png.csv");
+  const CommandResult mkv = RunMidstance("--quiet detect " + *dir_ / "session/videos/cam2.mkv" + " -o " + work_ / "mkv.csv");
+  ASSERT_EQ(png.exit_code, 0) << png.err;
+  ASSERT_EQ(mkv.exit_code, 0) << mkv.err;
+  EXPECT_GT(LineCount(ReadText(work_ / "mkv.csv")), 20);
+  EXPECT_EQ(ReadText(work_ / "png.csv"), ReadText(work_ / "mkv.csv"));
+}
+
 TEST_F(CliTest, QuietAndJsonLogging) {
   const CommandResult quiet = RunMidstance("--quiet detect " + *dir_ / "session/videos/cam1.mkv" + " -o " + work_ / "q.csv");
   EXPECT_TRUE(quiet.err.empty()) << quiet.err;
