@@ -5,7 +5,7 @@
 #include "midstance/atomic_output.h"
 #include "midstance/calibration_io.h"
 #include "midstance/error.h"
-#include "midstance/toml_errors.h"
+#include "midstance/one_line.h"
 
 namespace midstance {
 namespace {

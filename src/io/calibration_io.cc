@@ -8,25 +8,10 @@
 
 #include "midstance/atomic_output.h"
 #include "midstance/error.h"
-#include "midstance/toml_errors.h"
+#include "midstance/one_line.h"
 #include "toml_fields.h"
 
 namespace midstance {
-
-std::string OneLine(const std::string& message) {
-  std::string out;
-  bool space = false;
-  for (char c : message) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-    } else {
-      if (space) out.push_back(' ');
-      out.push_back(c);
-      space = false;
-    }
-  }
-  return out;
-}
 
 namespace {
 namespace tf = toml_fields;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "midstance/error.h"
-#include "midstance/toml_errors.h"
+#include "midstance/one_line.h"
 
 namespace midstance::toml_fields {
 

@@ -1,5 +1,6 @@
 #pragma once
-// toml11 reports errors over several lines with source excerpts; the CLI promises one line.
+// Parsers (toml11, OpenCV FileStorage) report errors over several lines with source excerpts;
+// midstance promises one line per error.
 #include <string>
 
 namespace midstance {
