@@ -33,6 +33,7 @@
 
 #include "atomics.cuh"
 #include "device_array.cuh"
+#include "policy.cuh"
 #include "kernels.h"
 
 namespace midstance {
@@ -294,6 +295,7 @@ struct FrameOfRun {
 }  // namespace
 
 DetectedBlobs DetectBlobs(const ImageBatchView& batch, int threshold, const BlobFilter& filter) {
+  using thrust::counting_iterator;
   DetectedBlobs result;
   result.frame_begin.assign(static_cast<size_t>(batch.frame_count) + 1, 0);
   const int64_t frame_pixels = static_cast<int64_t>(batch.width_px) * batch.height_px;
@@ -302,69 +304,88 @@ DetectedBlobs DetectBlobs(const ImageBatchView& batch, int threshold, const Blob
   const uint8_t level = static_cast<uint8_t>(threshold < 1 ? 1 : threshold > 255 ? 255 : threshold);
   const auto pixels = DeviceArray<uint8_t>::Upload(batch.pixels, static_cast<size_t>(total));
 
-  // 1. Hot chunks, in increasing order.
+  // 1. Hot chunks, in increasing order. The scan is the one step that always runs in parallel.
   const int64_t tiles = (total + kTileBytes - 1) / kTileBytes;
-  thrust::device_vector<uint32_t> masks(static_cast<size_t>(tiles));
-  thrust::transform(thrust::device, thrust::counting_iterator<int64_t>(0), thrust::counting_iterator<int64_t>(tiles),
-                    masks.begin(), HotChunkMask{pixels.data(), total, level});
-  thrust::device_vector<int> hot_offsets(static_cast<size_t>(tiles) + 1, 0);
-  thrust::transform_inclusive_scan(thrust::device, masks.begin(), masks.end(), hot_offsets.begin() + 1, MaskPopCount(),
-                                   thrust::plus<int>());
-  const int hot_count = hot_offsets.back();
+  DeviceBuffer<uint32_t> masks(static_cast<size_t>(tiles));
+  WithPolicy(total, [&](auto policy) {
+    thrust::transform(policy, counting_iterator<int64_t>(0), counting_iterator<int64_t>(tiles), masks.data(),
+                      HotChunkMask{pixels.data(), total, level});
+  });
+  DeviceBuffer<int> hot_offsets(static_cast<size_t>(tiles) + 1);
+  WithPolicy(tiles, [&](auto policy) {
+    thrust::transform_inclusive_scan(policy, masks.data(), masks.end(), hot_offsets.data() + 1, MaskPopCount(),
+                                     thrust::plus<int>());
+  });
+  const int hot_count = hot_offsets.Back();
   if (hot_count == 0) return result;
-  thrust::device_vector<int64_t> hot(static_cast<size_t>(hot_count));
-  thrust::for_each(thrust::device, thrust::counting_iterator<int64_t>(0), thrust::counting_iterator<int64_t>(tiles),
-                   ListHotChunks{Raw(masks), Raw(hot_offsets), Raw(hot)});
+  DeviceBuffer<int64_t> hot(static_cast<size_t>(hot_count));
+  WithPolicy(tiles * 4, [&](auto policy) {
+    thrust::for_each(policy, counting_iterator<int64_t>(0), counting_iterator<int64_t>(tiles),
+                     ListHotChunks{masks.data(), hot_offsets.data(), hot.data()});
+  });
 
   // 2. Runs with their moments, sorted by start.
+  const int64_t chunk_work = static_cast<int64_t>(hot_count) * kChunkBytes;
   const ChunkRuns walker{pixels.data(), total, batch.width_px, frame_pixels, level};
-  thrust::device_vector<int> run_offsets(static_cast<size_t>(hot_count) + 1, 0);
-  thrust::transform(thrust::device, hot.begin(), hot.end(), run_offsets.begin() + 1, CountRuns{walker});
-  thrust::inclusive_scan(thrust::device, run_offsets.begin() + 1, run_offsets.end(), run_offsets.begin() + 1);
-  const int run_count = run_offsets.back();
-  thrust::device_vector<Run> runs(static_cast<size_t>(run_count));
-  thrust::device_vector<Moments> run_moments(static_cast<size_t>(run_count));
-  thrust::for_each(thrust::device, thrust::counting_iterator<int>(0), thrust::counting_iterator<int>(hot_count),
-                   EmitRuns{walker, Raw(hot), Raw(run_offsets), Raw(runs), Raw(run_moments)});
+  DeviceBuffer<int> run_offsets(static_cast<size_t>(hot_count) + 1);
+  WithPolicy(chunk_work, [&](auto policy) {
+    thrust::transform(policy, hot.data(), hot.end(), run_offsets.data() + 1, CountRuns{walker});
+  });
+  WithPolicy(hot_count, [&](auto policy) {
+    thrust::inclusive_scan(policy, run_offsets.data() + 1, run_offsets.end(), run_offsets.data() + 1);
+  });
+  const int run_count = run_offsets.Back();
+  DeviceBuffer<Run> runs(static_cast<size_t>(run_count));
+  DeviceBuffer<Moments> run_moments(static_cast<size_t>(run_count));
+  WithPolicy(4 * chunk_work, [&](auto policy) {
+    thrust::for_each(policy, counting_iterator<int>(0), counting_iterator<int>(hot_count),
+                     EmitRuns{walker, hot.data(), run_offsets.data(), runs.data(), run_moments.data()});
+  });
 
   // 3. Union-find over runs.
-  thrust::device_vector<int> parent(static_cast<size_t>(run_count));
-  thrust::sequence(thrust::device, parent.begin(), parent.end());
-  thrust::for_each(thrust::device, thrust::counting_iterator<int>(0), thrust::counting_iterator<int>(run_count),
-                   LinkRun{Raw(runs), Raw(parent), batch.width_px, frame_pixels});
-  thrust::for_each(thrust::device, thrust::counting_iterator<int>(0), thrust::counting_iterator<int>(run_count),
-                   FlattenToRoot{Raw(parent)});
+  const int64_t run_work = 16 * static_cast<int64_t>(run_count);
+  DeviceBuffer<int> parent(static_cast<size_t>(run_count));
+  DeviceBuffer<int> member(static_cast<size_t>(run_count));
+  WithPolicy(run_work, [&](auto policy) {
+    thrust::sequence(policy, parent.data(), parent.end());
+    thrust::sequence(policy, member.data(), member.end());
+    thrust::for_each(policy, counting_iterator<int>(0), counting_iterator<int>(run_count),
+                     LinkRun{runs.data(), parent.data(), batch.width_px, frame_pixels});
+    thrust::for_each(policy, counting_iterator<int>(0), counting_iterator<int>(run_count), FlattenToRoot{parent.data()});
+  });
 
   // 4. Moments per component: group runs by root (stable: raster order within a component).
-  thrust::device_vector<int> member(static_cast<size_t>(run_count));
-  thrust::sequence(thrust::device, member.begin(), member.end());
-  thrust::stable_sort_by_key(thrust::device, parent.begin(), parent.end(), member.begin());
-  thrust::device_vector<int> roots(static_cast<size_t>(run_count));
-  thrust::device_vector<Moments> moments(static_cast<size_t>(run_count));
-  const auto reduced_end = thrust::reduce_by_key(
-      thrust::device, parent.begin(), parent.end(), thrust::make_permutation_iterator(run_moments.begin(), member.begin()),
-      roots.begin(), moments.begin(), thrust::equal_to<int>(), MomentsSum());
-  const int component_count = static_cast<int>(reduced_end.first - roots.begin());
+  DeviceBuffer<int> roots(static_cast<size_t>(run_count));
+  DeviceBuffer<Moments> moments(static_cast<size_t>(run_count));
+  const int component_count = WithPolicy(run_work, [&](auto policy) {
+    thrust::stable_sort_by_key(policy, parent.data(), parent.end(), member.data());
+    const auto reduced_end = thrust::reduce_by_key(
+        policy, parent.data(), parent.end(), thrust::make_permutation_iterator(run_moments.data(), member.data()),
+        roots.data(), moments.data(), thrust::equal_to<int>(), MomentsSum());
+    return static_cast<int>(reduced_end.first - roots.data());
+  });
 
-  thrust::device_vector<Centroid2D> blobs(static_cast<size_t>(component_count));
-  thrust::transform(thrust::device, moments.begin(), moments.begin() + component_count, blobs.begin(), BlobFromMoments());
-  thrust::device_vector<int> frames(static_cast<size_t>(component_count));
-  thrust::transform(thrust::device, roots.begin(), roots.begin() + component_count, frames.begin(),
-                    FrameOfRun{Raw(runs), frame_pixels});
-  thrust::device_vector<Centroid2D> kept_blobs(static_cast<size_t>(component_count));
-  thrust::device_vector<int> kept_frames(static_cast<size_t>(component_count));
-  const auto source = thrust::make_zip_iterator(thrust::make_tuple(blobs.begin(), frames.begin()));
-  const auto destination = thrust::make_zip_iterator(thrust::make_tuple(kept_blobs.begin(), kept_frames.begin()));
-  const auto kept_end = thrust::copy_if(thrust::device, source, source + component_count, blobs.begin(), destination,
-                                        PassesFilter{filter});
-  const int kept = static_cast<int>(kept_end - destination);
-
-  thrust::device_vector<int> frame_begin(static_cast<size_t>(batch.frame_count) + 1);
-  thrust::lower_bound(thrust::device, kept_frames.begin(), kept_frames.begin() + kept, thrust::counting_iterator<int>(0),
-                      thrust::counting_iterator<int>(batch.frame_count + 1), frame_begin.begin());
-  result.blobs.resize(static_cast<size_t>(kept));
-  thrust::copy(kept_blobs.begin(), kept_blobs.begin() + kept, result.blobs.begin());
-  thrust::copy(frame_begin.begin(), frame_begin.end(), result.frame_begin.begin());
+  DeviceBuffer<Centroid2D> blobs(static_cast<size_t>(component_count));
+  DeviceBuffer<int> frames(static_cast<size_t>(component_count));
+  DeviceBuffer<Centroid2D> kept_blobs(static_cast<size_t>(component_count));
+  DeviceBuffer<int> kept_frames(static_cast<size_t>(component_count));
+  DeviceBuffer<int> frame_begin(static_cast<size_t>(batch.frame_count) + 1);
+  const int kept = WithPolicy(16 * static_cast<int64_t>(component_count) + batch.frame_count, [&](auto policy) {
+    thrust::transform(policy, moments.data(), moments.data() + component_count, blobs.data(), BlobFromMoments());
+    thrust::transform(policy, roots.data(), roots.data() + component_count, frames.data(), FrameOfRun{runs.data(), frame_pixels});
+    const auto source = thrust::make_zip_iterator(thrust::make_tuple(blobs.data(), frames.data()));
+    const auto destination = thrust::make_zip_iterator(thrust::make_tuple(kept_blobs.data(), kept_frames.data()));
+    const auto kept_end =
+        thrust::copy_if(policy, source, source + component_count, blobs.data(), destination, PassesFilter{filter});
+    const int count = static_cast<int>(kept_end - destination);
+    thrust::lower_bound(policy, kept_frames.data(), kept_frames.data() + count, counting_iterator<int>(0),
+                        counting_iterator<int>(batch.frame_count + 1), frame_begin.data());
+    return count;
+  });
+  std::vector<Centroid2D> all_kept(kept_blobs.size());
+  kept_blobs.CopyToHost(all_kept.data());
+  result.blobs.assign(all_kept.begin(), all_kept.begin() + kept);
+  frame_begin.CopyToHost(result.frame_begin.data());
   return result;
 }
 

@@ -22,6 +22,7 @@
 #include <cstdint>
 
 #include "device_array.cuh"
+#include "policy.cuh"
 #include "kernels.h"
 #include "midstance/triangulation.h"
 
@@ -306,13 +307,14 @@ ReconstructedPoints ReconstructPoints(const ObservationBatch& batch, const Recon
   const auto offsets = DeviceArray<int>::Upload(batch.offsets.data(), batch.offsets.size());
   const auto pixel_uv = DeviceArray<double>::Upload(batch.pixel_uv.data(), batch.pixel_uv.size());
 
-  thrust::device_vector<double> ideal_uv(batch.pixel_uv.size());
-  thrust::device_vector<uint8_t> valid(static_cast<size_t>(observation_count));
-  thrust::for_each(thrust::device, thrust::counting_iterator<int>(0),
-                   thrust::counting_iterator<int>(observation_count),
-                   UndistortObservation{cameras.data(), offsets.data(), segments, cams,
-                                        pixel_uv.data(), Raw(ideal_uv), Raw(valid)});
-
+  using thrust::counting_iterator;
+  DeviceBuffer<double> ideal_uv(batch.pixel_uv.size());
+  DeviceBuffer<uint8_t> valid(static_cast<size_t>(observation_count));
+  WithPolicy(64 * static_cast<int64_t>(observation_count), [&](auto policy) {
+    thrust::for_each(policy, counting_iterator<int>(0), counting_iterator<int>(observation_count),
+                     UndistortObservation{cameras.data(), offsets.data(), segments, cams, pixel_uv.data(),
+                                          ideal_uv.data(), valid.data()});
+  });
   std::vector<int> host_pair_a, host_pair_b;
   std::vector<double> host_fundamental;
   for (int a = 0; a < cams; ++a) {
@@ -329,66 +331,68 @@ ReconstructedPoints ReconstructPoints(const ObservationBatch& batch, const Recon
   const auto fundamental = DeviceArray<double>::Upload(host_fundamental.data(), host_fundamental.size());
 
   const int pair_segments = frames * pair_count;
-  thrust::device_vector<int64_t> pair_offsets(static_cast<size_t>(pair_segments) + 1, 0);
-  thrust::transform(thrust::device, thrust::counting_iterator<int>(0),
-                    thrust::counting_iterator<int>(pair_segments), pair_offsets.begin() + 1,
-                    PairSegmentSize{offsets.data(), pair_a.data(), pair_b.data(), pair_count, cams});
-  thrust::inclusive_scan(thrust::device, pair_offsets.begin() + 1, pair_offsets.end(),
-                         pair_offsets.begin() + 1);
-  const int64_t pair_total = pair_offsets.back();
+  DeviceBuffer<int64_t> pair_offsets(static_cast<size_t>(pair_segments) + 1);
+  WithPolicy(pair_segments, [&](auto policy) {
+    thrust::transform(policy, counting_iterator<int>(0), counting_iterator<int>(pair_segments), pair_offsets.data() + 1,
+                      PairSegmentSize{offsets.data(), pair_a.data(), pair_b.data(), pair_count, cams});
+    thrust::inclusive_scan(policy, pair_offsets.data() + 1, pair_offsets.end(), pair_offsets.data() + 1);
+  });
+  const int64_t pair_total = pair_offsets.Back();
   if (pair_total == 0) return result;
 
-  const PairDecoder decoder{offsets.data(), Raw(pair_offsets), pair_a.data(), pair_b.data(),
-                            pair_count,     cams,              pair_segments};
+  const PairDecoder decoder{offsets.data(), pair_offsets.data(), pair_a.data(), pair_b.data(),
+                            pair_count,     cams,               pair_segments};
   // Epipolar test over every pair id, in chunks so memory stays bounded whatever the count.
   constexpr int64_t kPairChunk = int64_t{1} << 22;
-  const IsEpipolarMatch is_match{decoder, fundamental.data(), Raw(ideal_uv), Raw(valid), options.epipolar_px};
-  thrust::device_vector<int64_t> chunk_matches(static_cast<size_t>(pair_total < kPairChunk ? pair_total : kPairChunk));
-  thrust::device_vector<int64_t> matches;
+  const IsEpipolarMatch is_match{decoder, fundamental.data(), ideal_uv.data(), valid.data(), options.epipolar_px};
+  DeviceBuffer<int64_t> chunk_matches(static_cast<size_t>(pair_total < kPairChunk ? pair_total : kPairChunk));
+  DeviceBuffer<int64_t> matches;
   for (int64_t first = 0; first < pair_total; first += kPairChunk) {
     const int64_t last = first + kPairChunk < pair_total ? first + kPairChunk : pair_total;
-    const auto found_end = thrust::copy_if(thrust::device, thrust::counting_iterator<int64_t>(first),
-                                           thrust::counting_iterator<int64_t>(last), chunk_matches.begin(), is_match);
-    const size_t found = static_cast<size_t>(found_end - chunk_matches.begin());
     const size_t before = matches.size();
-    matches.resize(before + found);
-    thrust::copy(thrust::device, chunk_matches.begin(), chunk_matches.begin() + static_cast<ptrdiff_t>(found),
-                 matches.begin() + static_cast<ptrdiff_t>(before));
+    WithPolicy(32 * (last - first), [&](auto policy) {
+      const auto found_end = thrust::copy_if(policy, counting_iterator<int64_t>(first), counting_iterator<int64_t>(last),
+                                             chunk_matches.data(), is_match);
+      const size_t found = static_cast<size_t>(found_end - chunk_matches.data());
+      matches.Resize(before + found);
+      thrust::copy(policy, chunk_matches.data(), chunk_matches.data() + found, matches.data() + before);
+    });
   }
   const int match_count = static_cast<int>(matches.size());
   if (match_count == 0) return result;
 
-  thrust::device_vector<Candidate> candidates(static_cast<size_t>(match_count));
-  thrust::transform(thrust::device, matches.begin(), matches.begin() + match_count, candidates.begin(),
-                    BuildCandidate{decoder, cameras.data(), Raw(ideal_uv), Raw(valid), options});
-
-  thrust::device_vector<int> order(static_cast<size_t>(match_count));
-  thrust::sequence(thrust::device, order.begin(), order.end());
-  thrust::sort(thrust::device, order.begin(), order.end(), CandidateOrder{Raw(candidates)});
-  thrust::device_vector<int> sorted_frame(static_cast<size_t>(match_count));
-  thrust::transform(thrust::device, order.begin(), order.end(), sorted_frame.begin(),
-                    FrameOfCandidate{Raw(candidates)});
-  thrust::device_vector<int> frame_begin(static_cast<size_t>(frames) + 1);
-  thrust::lower_bound(thrust::device, sorted_frame.begin(), sorted_frame.end(),
-                      thrust::counting_iterator<int>(0), thrust::counting_iterator<int>(frames + 1),
-                      frame_begin.begin());
-
-  thrust::device_vector<uint8_t> used(static_cast<size_t>(observation_count), 0);
-  thrust::device_vector<uint8_t> accepted(static_cast<size_t>(match_count), 0);
+  // Candidates: support, triangulation, refinement (the heavy step), then per-frame selection.
+  DeviceBuffer<Candidate> candidates(static_cast<size_t>(match_count));
+  WithPolicy(2000 * static_cast<int64_t>(match_count), [&](auto policy) {
+    thrust::transform(policy, matches.data(), matches.end(), candidates.data(),
+                      BuildCandidate{decoder, cameras.data(), ideal_uv.data(), valid.data(), options});
+  });
+  DeviceBuffer<int> order(static_cast<size_t>(match_count));
+  DeviceBuffer<int> sorted_frame(static_cast<size_t>(match_count));
+  DeviceBuffer<int> frame_begin(static_cast<size_t>(frames) + 1);
+  DeviceBuffer<uint8_t> used(static_cast<size_t>(observation_count));
+  DeviceBuffer<uint8_t> accepted(static_cast<size_t>(match_count));
+  DeviceBuffer<int> accepted_ids(static_cast<size_t>(match_count));
   const int min_views = options.min_cameras < 2 ? 2 : options.min_cameras;
-  thrust::for_each(thrust::device, thrust::counting_iterator<int>(0), thrust::counting_iterator<int>(frames),
-                   SelectInFrame{Raw(candidates), Raw(order), Raw(frame_begin), cams, min_views,
-                                 Raw(used), Raw(accepted)});
-
-  thrust::device_vector<int> accepted_ids(static_cast<size_t>(match_count));
-  const auto accepted_end = thrust::copy_if(thrust::device, order.begin(), order.end(), accepted.begin(),
-                                            accepted_ids.begin(), IsSet());
-  const int point_count = static_cast<int>(accepted_end - accepted_ids.begin());
-  thrust::device_vector<Candidate> points(static_cast<size_t>(point_count));
-  thrust::gather(thrust::device, accepted_ids.begin(), accepted_ids.begin() + point_count,
-                 candidates.begin(), points.begin());
+  const int point_count = WithPolicy(32 * static_cast<int64_t>(match_count), [&](auto policy) {
+    thrust::sequence(policy, order.data(), order.end());
+    thrust::sort(policy, order.data(), order.end(), CandidateOrder{candidates.data()});
+    thrust::transform(policy, order.data(), order.end(), sorted_frame.data(), FrameOfCandidate{candidates.data()});
+    thrust::lower_bound(policy, sorted_frame.data(), sorted_frame.end(), counting_iterator<int>(0),
+                        counting_iterator<int>(frames + 1), frame_begin.data());
+    thrust::for_each(policy, counting_iterator<int>(0), counting_iterator<int>(frames),
+                     SelectInFrame{candidates.data(), order.data(), frame_begin.data(), cams, min_views, used.data(),
+                                   accepted.data()});
+    const auto accepted_end =
+        thrust::copy_if(policy, order.data(), order.end(), accepted.data(), accepted_ids.data(), IsSet());
+    return static_cast<int>(accepted_end - accepted_ids.data());
+  });
+  DeviceBuffer<Candidate> points(static_cast<size_t>(point_count));
+  WithPolicy(point_count, [&](auto policy) {
+    thrust::gather(policy, accepted_ids.data(), accepted_ids.data() + point_count, candidates.data(), points.data());
+  });
   std::vector<Candidate> host_points(static_cast<size_t>(point_count));
-  thrust::copy(points.begin(), points.end(), host_points.begin());
+  points.CopyToHost(host_points.data());
 
   for (const Candidate& c : host_points) {
     ++result.frame_begin[static_cast<size_t>(c.frame) + 1];

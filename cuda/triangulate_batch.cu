@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "device_array.cuh"
+#include "policy.cuh"
 #include "kernels.h"
 #include "midstance/triangulation.h"
 
@@ -48,11 +49,13 @@ std::vector<double> TriangulateBatch(const TriangulationBatch& batch, int refine
   std::vector<RayCamera> host_rays;
   for (const CameraParams& camera : batch.cameras) host_rays.push_back(MakeRayCamera(camera));
   const auto rays = DeviceArray<RayCamera>::Upload(host_rays.data(), host_rays.size());
-  thrust::device_vector<double> position(result.size());
-  thrust::for_each(thrust::device, thrust::counting_iterator<int>(0),
-                   thrust::counting_iterator<int>(batch.point_count),
-                   TriangulateOne{cameras.data(), rays.data(), camera_count, uv.data(), refine_iterations, Raw(position)});
-  thrust::copy(position.begin(), position.end(), result.begin());
+  DeviceBuffer<double> position(result.size());
+  WithPolicy(400 * static_cast<int64_t>(batch.point_count) * (1 + refine_iterations), [&](auto policy) {
+    thrust::for_each(policy, thrust::counting_iterator<int>(0), thrust::counting_iterator<int>(batch.point_count),
+                     TriangulateOne{cameras.data(), rays.data(), camera_count, uv.data(), refine_iterations,
+                                    position.data()});
+  });
+  position.CopyToHost(result.data());
   return result;
 }
 
