@@ -1,0 +1,89 @@
+#pragma once
+// C3D files, read as the specification describes them (c3d.org, "The C3D File Format User
+// Guide", Motion Lab Systems 2008): a 512-byte header block, a parameter section of groups and
+// parameters, and a data section of frames holding 3D points (x, y, z and a residual /
+// camera-mask word) followed by analog samples.
+//
+// - Processor (parameter section byte 4, 83 + type): Intel (little-endian IEEE), DEC (little-
+//   endian integers, VAX F-floating reals) and MIPS / SGI (big-endian IEEE).
+// - Storage: integers scaled by POINT:SCALE when it is positive, 32-bit reals when negative.
+// - A negative residual word marks a missing point: its coordinates are NaN, never 0.
+// - Analog values are scaled as (raw - ANALOG:OFFSET) * ANALOG:SCALE * ANALOG:GEN_SCALE, raw
+//   read as unsigned when ANALOG:FORMAT is "UNSIGNED".
+// - Frame counts beyond 65,535: TRIAL:ACTUAL_START_FIELD / ACTUAL_END_FIELD (two 16-bit words,
+//   low first) or POINT:FRAMES read as unsigned, else the header's first / last frame.
+// Coordinates stay in the file's units (POINT:UNITS); PointUnitsInMetres() converts.
+// Memory is bounded by the file's size: every count is checked against it before allocation.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace midstance {
+
+enum class C3dProcessor { kIntel, kDec, kMips };
+const char* C3dProcessorName(C3dProcessor processor);  // "intel", "dec", "mips"
+
+enum class C3dParameterType : int8_t { kChar = -1, kByte = 1, kInt16 = 2, kFloat = 4 };
+
+struct C3dParameter {
+  std::string group;
+  std::string name;
+  std::string description;
+  C3dParameterType type = C3dParameterType::kChar;
+  bool locked = false;
+  std::vector<int> dimensions;       // as stored; for characters the first is the string length
+  std::vector<double> numbers;       // byte, int16 (signed) and float values, in stored order
+  std::vector<std::string> strings;  // character parameters: one per string, blanks trimmed
+
+  // int16 values reinterpreted as unsigned (counts above 32,767 are stored that way).
+  double UnsignedAt(size_t i) const;
+};
+
+struct C3dGroup {
+  int id = 0;
+  std::string name;
+  std::string description;
+  bool locked = false;
+};
+
+struct C3dHeaderEvent {
+  std::string label;
+  double time_s = 0;
+  bool displayed = false;
+};
+
+struct C3dFile {
+  std::string path;
+  C3dProcessor processor = C3dProcessor::kIntel;
+  bool float_storage = false;  // POINT:SCALE < 0
+  double point_scale = 1;      // |POINT:SCALE|
+  int first_frame = 1;         // as stored (1-based)
+  int64_t frame_count = 0;
+  int point_count = 0;
+  double point_rate_hz = 0;
+  std::string point_units;     // POINT:UNITS as stored, "" when absent
+  std::vector<std::string> point_labels;  // point_count entries ("" where the file has none)
+  std::vector<double> points;      // [frame][point][x y z], file units, NaN when missing
+  std::vector<double> residuals;   // [frame][point], file units, NaN when missing
+  std::vector<uint8_t> camera_masks;  // [frame][point], bit c: camera c contributed
+
+  int analog_channel_count = 0;
+  int analog_samples_per_frame = 0;
+  double analog_rate_hz = 0;
+  std::vector<std::string> analog_labels;  // analog_channel_count entries
+  std::vector<double> analog;              // [sample][channel], scaled
+
+  std::vector<C3dGroup> groups;
+  std::vector<C3dParameter> parameters;
+  std::vector<C3dHeaderEvent> header_events;
+
+  const C3dParameter* Find(const std::string& group, const std::string& name) const;  // nullptr if absent
+  int64_t MissingPointSamples() const;
+  // Metres per file unit from POINT:UNITS ("mm", "cm", "m"); throws FileFormatError otherwise.
+  double PointUnitsInMetres() const;
+};
+
+// Throws FileFormatError naming the file and the field for anything it cannot read.
+C3dFile ReadC3d(const std::string& path);
+
+}  // namespace midstance

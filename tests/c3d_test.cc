@@ -1,0 +1,165 @@
+// The C3D reader against the golden values of ../shared/data/expected.json (computed by an
+// independent reader written from the c3d.org specification), and the variants of one trial
+// stored with other processors and storage against each other.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "midstance/c3d.h"
+#include "midstance/error.h"
+#include "support/test_support.h"
+
+namespace midstance {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kData = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data";
+
+std::string PathOf(const std::string& name) {
+  const std::string c3d = kData + "/c3d/" + name;
+  return fs::exists(c3d) ? c3d : kData + "/opensim/" + name;
+}
+
+const nlohmann::json& Golden() {
+  static const nlohmann::json golden = [] {
+    std::ifstream stream(kData + "/expected.json");
+    return stream ? nlohmann::json::parse(stream) : nlohmann::json();
+  }();
+  return golden;
+}
+
+#define SKIP_WITHOUT_DATA() \
+  if (Golden().is_null()) GTEST_SKIP() << "../shared/data is absent: real-file tests skipped"
+
+// Relative tolerance for a value stored as an integer times POINT:SCALE or as a 32-bit float,
+// against golden values printed with 4 decimals.
+double Tolerance(double value) { return 1e-4 + 2e-6 * std::fabs(value); }
+
+class GoldenFile : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenFile, MatchesTheIndependentReader) {
+  SKIP_WITHOUT_DATA();
+  const nlohmann::json& g = Golden()[GetParam()];
+  if (g.is_null()) GTEST_SKIP() << "no golden values (the independent reader could not parse it); see SgiVariants";
+  const C3dFile file = ReadC3d(PathOf(GetParam()));
+  EXPECT_EQ(C3dProcessorName(file.processor), g["processor"].get<std::string>());
+  EXPECT_EQ(file.float_storage, g["format"] == "float");
+  EXPECT_EQ(file.frame_count, g["frames"].get<int64_t>());
+  EXPECT_EQ(file.point_count, g["points"].get<int>());
+  EXPECT_DOUBLE_EQ(file.point_rate_hz, g["point_rate"].get<double>());
+  EXPECT_DOUBLE_EQ(file.analog_rate_hz, g["analog_rate"].get<double>());
+  EXPECT_EQ(file.analog_channel_count, g["analog_channels"].get<int>());
+  if (g["analog_channels"].get<int>() > 0) {
+    EXPECT_EQ(file.analog_samples_per_frame, g["analog_samples_per_frame"].get<int>());
+  }
+  EXPECT_EQ(file.point_units, g["units"].get<std::string>());
+  EXPECT_EQ(file.point_labels, g["labels"].get<std::vector<std::string>>());
+  const auto analog_labels = g["analog_labels"].get<std::vector<std::string>>();
+  for (size_t i = 0; i < file.analog_labels.size() && i < analog_labels.size(); ++i) {
+    EXPECT_EQ(file.analog_labels[i], analog_labels[i]) << "analog channel " << i;
+  }
+  EXPECT_EQ(file.MissingPointSamples(), g["invalid_point_values"].get<int64_t>());
+  for (const auto& sample : g["point_samples_file_units"]) {
+    const size_t i = sample["frame"].get<size_t>() * static_cast<size_t>(file.point_count) + sample["marker"].get<size_t>();
+    const auto xyz = sample["xyz"];
+    for (size_t k = 0; k < 3; ++k) {
+      if (xyz[k].is_null()) {
+        EXPECT_TRUE(std::isnan(file.points[3 * i + k])) << sample.dump();
+      } else {
+        EXPECT_NEAR(file.points[3 * i + k], xyz[k].get<double>(), Tolerance(xyz[k].get<double>())) << sample.dump();
+      }
+    }
+  }
+  for (const auto& sample : g["analog_samples_scaled"]) {
+    const size_t s = sample["sample"].get<size_t>();
+    const auto values = sample["values"].get<std::vector<double>>();
+    for (size_t c = 0; c < values.size(); ++c) {
+      EXPECT_NEAR(file.analog[s * static_cast<size_t>(file.analog_channel_count) + c], values[c], Tolerance(values[c]))
+          << "sample " << s << " channel " << c;
+    }
+  }
+}
+
+std::vector<std::string> GoldenNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : Golden().items()) names.push_back(name);
+  if (names.empty()) names.push_back("absent");
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(RealFiles, GoldenFile, ::testing::ValuesIn(GoldenNames()),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           std::string name = param_info.param;
+                           for (char& c : name) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
+
+// Every variant of a trial gives the same data, to the precision of its storage.
+void ExpectSameTrial(const std::string& reference_name, const std::string& other_name) {
+  const C3dFile reference = ReadC3d(PathOf(reference_name));
+  const C3dFile other = ReadC3d(PathOf(other_name));
+  ASSERT_EQ(other.frame_count, reference.frame_count) << other_name;
+  ASSERT_EQ(other.point_count, reference.point_count) << other_name;
+  ASSERT_EQ(other.analog.size(), reference.analog.size()) << other_name;
+  EXPECT_EQ(other.point_labels, reference.point_labels) << other_name;
+  // Integer storage quantises to POINT:SCALE; the integer sample02 files are within one step of
+  // the real ones (their writer truncated rather than rounded), so one step is the precision.
+  const double point_step = std::max(reference.float_storage ? 0.0 : reference.point_scale,
+                                     other.float_storage ? 0.0 : other.point_scale);
+  double worst_point = 0, worst_analog = 0;
+  for (size_t i = 0; i < reference.points.size(); ++i) {
+    ASSERT_EQ(std::isnan(reference.points[i]), std::isnan(other.points[i])) << other_name << " value " << i;
+    if (!std::isnan(reference.points[i])) worst_point = std::max(worst_point, std::fabs(reference.points[i] - other.points[i]));
+  }
+  for (size_t i = 0; i < reference.analog.size(); ++i) worst_analog = std::max(worst_analog, std::fabs(reference.analog[i] - other.analog[i]));
+  EXPECT_LE(worst_point, point_step + 1e-3) << other_name;
+  EXPECT_LE(worst_analog, 1e-3) << other_name;
+}
+
+TEST(C3dVariants, Eb015StoredSixWaysIsOneTrial) {
+  SKIP_WITHOUT_DATA();
+  for (const char* name : {"Eb015pr.c3d", "Eb015si.c3d", "Eb015sr.c3d", "Eb015vi.c3d", "Eb015vr.c3d"}) {
+    ExpectSameTrial("Eb015pi.c3d", name);
+  }
+}
+
+TEST(C3dVariants, Sample02StoredSixWaysIsOneTrialIncludingSgi) {
+  SKIP_WITHOUT_DATA();
+  for (const char* name : {"sample02_pc_real.c3d", "sample02_dec_int.c3d", "sample02_dec_real.c3d",
+                           "sample02_sgi_int.c3d", "sample02_sgi_real.c3d"}) {
+    ExpectSameTrial("sample02_pc_int.c3d", name);
+  }
+}
+
+TEST(C3dReader, BadFilesAreOneLineErrorsNamingTheField) {
+  testing::TempDir dir;
+  auto expect_error = [&](const std::vector<uint8_t>& bytes, const std::string& field) {
+    const std::string path = dir / "bad.c3d";
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    try {
+      ReadC3d(path);
+      ADD_FAILURE() << "accepted a file that should fail at " << field;
+    } catch (const FileFormatError& error) {
+      const std::string what = error.what();
+      EXPECT_NE(what.find("bad.c3d"), std::string::npos) << what;
+      EXPECT_NE(what.find(field), std::string::npos) << what;
+      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+  };
+  expect_error({}, "header");
+  expect_error(std::vector<uint8_t>(512, 0), "key");
+  if (Golden().is_null()) return;
+  std::ifstream stream(PathOf("Eb015pi.c3d"), std::ios::binary);
+  const std::vector<uint8_t> good((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bad = good;
+  bad[512 + 3] = 99;
+  expect_error(bad, "processor type");
+  expect_error(std::vector<uint8_t>(good.begin(), good.begin() + 700), "parameter");
+  expect_error(std::vector<uint8_t>(good.begin(), good.end() - 5000), "data section");
+}
+
+}  // namespace
+}  // namespace midstance
