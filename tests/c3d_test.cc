@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "midstance/c3d.h"
 #include "midstance/error.h"
@@ -159,6 +160,41 @@ TEST(C3dReader, BadFilesAreOneLineErrorsNamingTheField) {
   expect_error(bad, "processor type");
   expect_error(std::vector<uint8_t>(good.begin(), good.begin() + 700), "parameter");
   expect_error(std::vector<uint8_t>(good.begin(), good.end() - 5000), "data section");
+}
+
+// Until the libFuzzer target lands: every real file truncated at many points and with random bytes
+// in its header and parameter section must either read or fail with a one-line FileFormatError.
+TEST(C3dReader, CorruptedRealFilesNeverCrash) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  std::mt19937 rng(77);
+  int mutants = 0, rejected = 0;
+  for (const auto& entry : fs::directory_iterator(kData + "/c3d")) {
+    std::ifstream stream(entry.path(), std::ios::binary);
+    const std::vector<uint8_t> good((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+    const size_t parameter_end = std::min<size_t>(good.size(), (static_cast<size_t>(good[0]) + 10) * 512);
+    for (int trial = 0; trial < 40; ++trial) {
+      std::vector<uint8_t> bad = good;
+      if (trial < 12) {
+        bad.resize(static_cast<size_t>(rng() % good.size()));
+      } else {
+        for (int flips = 1 + static_cast<int>(rng() % 4); flips > 0; --flips) {
+          bad[rng() % parameter_end] = static_cast<uint8_t>(rng());
+        }
+      }
+      const std::string path = dir / "mutant.c3d";
+      std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bad.data()), static_cast<std::streamsize>(bad.size()));
+      ++mutants;
+      try {
+        const C3dFile file = ReadC3d(path);
+        EXPECT_LE(file.points.size() * sizeof(double), 64 * bad.size() + (1 << 20)) << entry.path();
+      } catch (const FileFormatError& error) {
+        ++rejected;
+        EXPECT_EQ(std::string(error.what()).find('\n'), std::string::npos) << error.what();
+      }
+    }
+  }
+  EXPECT_GT(rejected, mutants / 10);  // the corruptions do bite
 }
 
 }  // namespace

@@ -285,6 +285,33 @@ TEST_F(CliTest, CudaRequestedWithoutDeviceIsOneLineError) {
   EXPECT_FALSE(fs::exists(work_ / "r.h5"));
 }
 
+TEST_F(CliTest, InfoDescribesSessionsResultsAndC3d) {
+  const CommandResult session = RunMidstance("--quiet --json info " + *dir_ / "session");
+  ASSERT_EQ(session.exit_code, 0) << session.err;
+  const auto s = nlohmann::json::parse(session.out);
+  EXPECT_EQ(s["kind"], "session");
+  EXPECT_EQ(s["cameras"].size(), 4u);
+  EXPECT_EQ(s["cameras"][0]["resolution_px"][0], 320);
+
+  ASSERT_EQ(RunMidstance("--quiet process " + *dir_ / "session" + " -o " + work_ / "r.h5").exit_code, 0);
+  const auto r = nlohmann::json::parse(RunMidstance("--quiet --json info " + work_ / "r.h5").out);
+  EXPECT_EQ(r["format"], "midstance");
+  EXPECT_EQ(r["frames"], 20);
+
+  const std::string c3d = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data/c3d/Eb015vr.c3d";
+  if (!fs::exists(c3d)) GTEST_SKIP() << "../shared/data is absent: C3D part skipped";
+  const CommandResult text = RunMidstance("--quiet info " + c3d);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("processor             dec"), std::string::npos) << text.out;
+  const auto c = nlohmann::json::parse(RunMidstance("--quiet --json info " + c3d).out);
+  EXPECT_EQ(c["frames"], 450);
+  EXPECT_EQ(c["points"], 26);
+  EXPECT_EQ(c["force_plates"], 2);
+  const CommandResult missing = RunMidstance("--quiet info " + work_ / "nothing.c3d");
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_EQ(LineCount(missing.err), 1);
+}
+
 // The README's demo: default session (8 cameras, 1280 x 1024, 250 Hz), shortened to 0.4 s.
 TEST(Demo, MeetsTheAccuracyBounds) {
   TempDir dir;

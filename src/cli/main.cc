@@ -11,6 +11,7 @@
 #include "midstance/backend.h"
 #include "midstance/demo.h"
 #include "midstance/error.h"
+#include "midstance/info.h"
 #include "midstance/logging.h"
 #include "midstance/process.h"
 #include "midstance/progress.h"
@@ -113,6 +114,10 @@ int main(int argc, char** argv) {
   process->add_option("-o,--output", process_options.output_path, "result .h5 to write")->required();
   process->add_option("--batch-frames", process_options.batch_frames, "frames per camera decoded at once")->capture_default_str();
 
+  std::string info_path;
+  CLI::App* info = app.add_subcommand("info", "summary of a C3D trial, a session folder or a result .h5 (--json: as JSON)");
+  info->add_option("PATH", info_path, "file or session folder")->required();
+
   DemoOptions demo_options;
   demo_options.synth.duration_s = 1.0;  // a second at 250 Hz covers a stride and keeps the demo ~30 s
   CLI::App* demo = app.add_subcommand("demo", "synth a session, process it, report the error against the truth");
@@ -154,6 +159,13 @@ int main(int argc, char** argv) {
       const ProcessSummary s = ProcessSession(process_options);
       spdlog::info("process: {} frames, {} points -> {} (decode {:.1f} s, detect {:.2f} s, reconstruct {:.2f} s)",
                    s.frame_count, s.point_count, process_options.output_path, s.decode_s, s.detect_s, s.reconstruct_s);
+    } else if (*info) {
+      const nlohmann::ordered_json description = DescribePath(info_path);
+      if (global.json) {
+        std::printf("%s\n", description.dump(2).c_str());
+      } else {
+        std::printf("%s\n%s", info_path.c_str(), FormatDescription(description).c_str());
+      }
     } else if (*demo) {
       demo_options.backend = backend;
       PrintDemo(RunDemo(demo_options));

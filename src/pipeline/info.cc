@@ -1,0 +1,121 @@
+#include "midstance/info.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "midstance/c3d.h"
+#include "midstance/calibration_io.h"
+#include "midstance/error.h"
+#include "midstance/hdf5_file.h"
+#include "midstance/session.h"
+#include "midstance/video_reader.h"
+
+namespace midstance {
+namespace {
+namespace fs = std::filesystem;
+
+std::string Extension(const std::string& path) {
+  std::string extension = fs::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension;
+}
+
+nlohmann::ordered_json DescribeC3d(const std::string& path) {
+  const C3dFile file = ReadC3d(path);
+  nlohmann::ordered_json d = {{"kind", "c3d"},
+                      {"path", path},
+                      {"processor", C3dProcessorName(file.processor)},
+                      {"storage", file.float_storage ? "float" : "integer"},
+                      {"frames", file.frame_count},
+                      {"first_frame", file.first_frame},
+                      {"point_rate_hz", file.point_rate_hz},
+                      {"duration_s", file.point_rate_hz > 0 ? static_cast<double>(file.frame_count) / file.point_rate_hz : 0.0},
+                      {"points", file.point_count},
+                      {"point_units", file.point_units},
+                      {"point_labels", file.point_labels},
+                      {"missing_point_samples", file.MissingPointSamples()},
+                      {"analog_channels", file.analog_channel_count},
+                      {"analog_rate_hz", file.analog_rate_hz},
+                      {"analog_labels", file.analog_labels}};
+  if (const C3dParameter* used = file.Find("FORCE_PLATFORM", "USED"); used && !used->numbers.empty()) {
+    d["force_plates"] = static_cast<int>(used->numbers[0]);
+    if (const C3dParameter* types = file.Find("FORCE_PLATFORM", "TYPE")) d["force_plate_types"] = types->numbers;
+  }
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  for (const C3dHeaderEvent& e : file.header_events) events.push_back({{"label", e.label}, {"time_s", e.time_s}});
+  d["header_events"] = events;
+  if (const C3dParameter* used = file.Find("EVENT", "USED"); used && !used->numbers.empty()) {
+    d["event_group_events"] = static_cast<int>(used->numbers[0]);
+  }
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (const C3dGroup& g : file.groups) groups.push_back(g.name);
+  d["parameter_groups"] = groups;
+  return d;
+}
+
+nlohmann::ordered_json DescribeSession(const std::string& folder) {
+  const SessionConfig session = ReadSession(folder);
+  const std::vector<Camera> cameras = CamerasForSession(session, ReadCalibration(session.calibration_path));
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (size_t c = 0; c < cameras.size(); ++c) {
+    const VideoReader video(session.footage[c].video_path);
+    list.push_back({{"name", cameras[c].name},
+                    {"video", session.footage[c].video_path},
+                    {"resolution_px", {cameras[c].width_px, cameras[c].height_px}},
+                    {"frames_announced", video.frame_count()}});
+  }
+  return {{"kind", "session"}, {"path", folder}, {"name", session.name}, {"rate_hz", session.rate_hz},
+          {"calibration", session.calibration_path}, {"cameras", list}};
+}
+
+nlohmann::ordered_json DescribeResult(const std::string& path) {
+  const Hdf5Reader h5(path);
+  nlohmann::ordered_json d = {{"kind", "midstance result"}, {"path", path}};
+  for (const char* attribute : {"format", "format_version", "software_version", "created", "backend"}) {
+    try {
+      d[attribute] = h5.ReadStringAttribute("/", attribute);
+    } catch (const FileFormatError&) {
+      d[attribute] = nullptr;
+    }
+  }
+  if (h5.Exists("/markers/positions")) {
+    std::vector<uint64_t> dims;
+    const std::vector<double> positions = h5.ReadDoubles("/markers/positions", &dims);
+    int64_t points = 0;
+    for (size_t i = 0; i < positions.size(); i += 3) points += std::isnan(positions[i]) ? 0 : 1;
+    d["frames"] = dims.empty() ? 0 : dims[0];
+    d["point_slots"] = dims.size() > 1 ? dims[1] : 0;
+    d["points"] = points;
+  }
+  return d;
+}
+
+}  // namespace
+
+nlohmann::ordered_json DescribePath(const std::string& path) {
+  if (fs::is_directory(path)) return DescribeSession(path);
+  const std::string extension = Extension(path);
+  if (extension == ".c3d") return DescribeC3d(path);
+  if (extension == ".h5" || extension == ".hdf5") return DescribeResult(path);
+  if (!fs::exists(path)) throw FileFormatError(path, "file", "an existing file or session folder", "no such file");
+  throw InvalidInput(path + ": info: expected a .c3d or .h5 file or a session folder, got '" + extension + "'");
+}
+
+std::string FormatDescription(const nlohmann::ordered_json& description) {
+  std::ostringstream out;
+  for (const auto& [key, value] : description.items()) {
+    out << "  " << key << std::string(key.size() < 22 ? 22 - key.size() : 1, ' ');
+    if (value.is_string()) {
+      out << value.get<std::string>();
+    } else if (value.is_array() && !value.empty() && value[0].is_object()) {
+      out << value.size() << " entries";
+      for (const auto& entry : value) out << "\n    " << entry.dump();
+    } else {
+      out << value.dump();
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace midstance
