@@ -3,6 +3,7 @@
 // stored with other processors and storage against each other.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +162,84 @@ TEST(C3dReader, BadFilesAreOneLineErrorsNamingTheField) {
   expect_error(std::vector<uint8_t>(good.begin(), good.begin() + 700), "parameter");
   expect_error(std::vector<uint8_t>(good.begin(), good.end() - 5000), "data section");
 }
+
+bool DescribesStorage(const C3dParameter& p) {
+  static const std::vector<std::pair<std::string, std::string>> kStorage = {
+      {"POINT", "USED"},   {"POINT", "SCALE"},  {"POINT", "RATE"},   {"POINT", "FRAMES"},      {"POINT", "DATA_START"},
+      {"POINT", "LABELS"}, {"ANALOG", "USED"},  {"ANALOG", "RATE"},  {"ANALOG", "LABELS"},     {"POINT", "UNITS"}};
+  return std::find(kStorage.begin(), kStorage.end(), std::make_pair(p.group, p.name)) != kStorage.end();
+}
+
+class RoundTrip : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RoundTrip, ReadWriteReadPreservesDataAndParameters) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  const C3dFile original = ReadC3d(PathOf(GetParam()));
+  WriteC3d(dir / "copy.c3d", original);
+  const C3dFile copy = ReadC3d(dir / "copy.c3d");
+  EXPECT_EQ(copy.processor, C3dProcessor::kIntel);
+  EXPECT_TRUE(copy.float_storage);
+  ASSERT_EQ(copy.frame_count, original.frame_count);
+  ASSERT_EQ(copy.point_count, original.point_count);
+  EXPECT_EQ(copy.point_labels, original.point_labels);
+  EXPECT_EQ(copy.point_units, original.point_units);
+  EXPECT_DOUBLE_EQ(copy.point_rate_hz, original.point_rate_hz);
+  EXPECT_DOUBLE_EQ(copy.analog_rate_hz, original.analog_rate_hz);
+  EXPECT_EQ(copy.analog_labels, original.analog_labels);
+  ASSERT_EQ(copy.points.size(), original.points.size());
+  for (size_t i = 0; i < original.points.size(); ++i) {
+    ASSERT_EQ(std::isnan(copy.points[i]), std::isnan(original.points[i])) << "point value " << i;
+    if (!std::isnan(original.points[i])) {
+      ASSERT_NEAR(copy.points[i], original.points[i], 1e-5 * std::max(1.0, std::fabs(original.points[i]))) << i;
+    }
+  }
+  for (size_t i = 0; i < original.residuals.size(); ++i) {
+    if (!std::isnan(original.residuals[i])) {
+      ASSERT_NEAR(copy.residuals[i], original.residuals[i], 1e-5 * std::max(1.0, original.residuals[i]));
+      ASSERT_EQ(copy.camera_masks[i] & 0x7f, original.camera_masks[i] & 0x7f);
+    }
+  }
+  ASSERT_EQ(copy.analog.size(), original.analog.size());
+  for (size_t i = 0; i < original.analog.size(); ++i) {
+    ASSERT_NEAR(copy.analog[i], original.analog[i], 1e-5 * std::max(1.0, std::fabs(original.analog[i]))) << "analog " << i;
+  }
+  ASSERT_EQ(copy.header_events.size(), original.header_events.size());
+  for (size_t e = 0; e < original.header_events.size(); ++e) {
+    EXPECT_EQ(copy.header_events[e].label, original.header_events[e].label);
+    EXPECT_FLOAT_EQ(static_cast<float>(copy.header_events[e].time_s), static_cast<float>(original.header_events[e].time_s));
+  }
+  for (const C3dParameter& p : original.parameters) {
+    if (DescribesStorage(p)) continue;
+    const C3dParameter* q = copy.Find(p.group, p.name);
+    ASSERT_NE(q, nullptr) << p.group << ":" << p.name;
+    EXPECT_EQ(q->type, p.type) << p.group << ":" << p.name;
+    EXPECT_EQ(q->dimensions, p.dimensions) << p.group << ":" << p.name;
+    EXPECT_EQ(q->strings, p.strings) << p.group << ":" << p.name;
+    ASSERT_EQ(q->numbers.size(), p.numbers.size()) << p.group << ":" << p.name;
+    for (size_t i = 0; i < p.numbers.size(); ++i) {
+      EXPECT_EQ(static_cast<float>(q->numbers[i]), static_cast<float>(p.numbers[i])) << p.group << ":" << p.name << "[" << i << "]";
+    }
+  }
+}
+
+std::vector<std::string> AllC3dNames() {
+  std::vector<std::string> names;
+  if (fs::exists(kData + "/c3d")) {
+    for (const auto& entry : fs::directory_iterator(kData + "/c3d")) names.push_back(entry.path().filename().string());
+    names.push_back("walking2.c3d");
+  }
+  std::sort(names.begin(), names.end());
+  if (names.empty()) names.push_back("absent");
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(RealFiles, RoundTrip, ::testing::ValuesIn(AllC3dNames()),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           std::string name = param_info.param;
+                           for (char& c : name) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
 // Until the libFuzzer target lands: every real file truncated at many points and with random bytes
 // in its header and parameter section must either read or fail with a one-line FileFormatError.

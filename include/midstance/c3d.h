@@ -26,7 +26,8 @@ const char* C3dProcessorName(C3dProcessor processor);  // "intel", "dec", "mips"
 enum class C3dParameterType : int8_t { kChar = -1, kByte = 1, kInt16 = 2, kFloat = 4 };
 
 struct C3dParameter {
-  std::string group;
+  std::string group;  // the group's name, or "GROUP<id>" for a parameter whose group has no record
+  int group_id = 0;   // as stored, so parameters of such orphan groups are written back unchanged
   std::string name;
   std::string description;
   C3dParameterType type = C3dParameterType::kChar;
@@ -85,5 +86,13 @@ struct C3dFile {
 
 // Throws FileFormatError naming the file and the field for anything it cannot read.
 C3dFile ReadC3d(const std::string& path);
+
+// Writes `file` as an Intel, float-storage C3D (atomically): points in the file's units with
+// their residual / camera-mask words, analog values stored raw so ANALOG:SCALE / OFFSET /
+// GEN_SCALE stay as they are, every group and parameter kept, header events written. Only the
+// parameters that describe the storage are set from the data: POINT:USED, FRAMES, SCALE
+// (negative: float), RATE, DATA_START, LABELS, ANALOG:USED, RATE, LABELS, and TRIAL:ACTUAL_*
+// beyond 65,535 frames. Throws InvalidInput when the data and its counts disagree.
+void WriteC3d(const std::string& path, const C3dFile& file);
 
 }  // namespace midstance

@@ -148,7 +148,7 @@ void ReadParameters(const C3dBytes& bytes, int64_t section, int64_t data_start, 
       C3dParameter parameter;
       parameter.name = name;
       parameter.locked = name_length < 0;
-      parameter.group = std::to_string(id);  // resolved to the group's name below
+      parameter.group_id = id;  // the group's name is resolved below
       const std::string field = "parameter " + name;
       const int8_t type = bytes.I8(link + 2, field + " type");
       if (type != -1 && type != 1 && type != 2 && type != 4) {
@@ -160,6 +160,9 @@ void ReadParameters(const C3dBytes& bytes, int64_t section, int64_t data_start, 
       for (int d = 0; d < rank; ++d) {
         parameter.dimensions.push_back(bytes.U8(link + 4 + d, field + " dimensions"));
         count *= parameter.dimensions.back();
+        if (count > bytes.size()) {  // checked at each step, so the product cannot overflow
+          throw FileFormatError(bytes.path(), field + " dimensions", "data that fits in the file", "more values than its bytes");
+        }
       }
       const int element = std::abs(static_cast<int>(type));
       const int64_t data = link + 4 + rank;
@@ -193,7 +196,7 @@ void ReadParameters(const C3dBytes& bytes, int64_t section, int64_t data_start, 
     offset = link + next;
   }
   for (C3dParameter& parameter : file->parameters) {
-    const int id = std::stoi(parameter.group);
+    const int id = parameter.group_id;
     const auto group = std::find_if(file->groups.begin(), file->groups.end(), [&](const C3dGroup& g) { return g.id == id; });
     parameter.group = group == file->groups.end() ? "GROUP" + std::to_string(id) : group->name;
   }
