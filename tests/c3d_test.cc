@@ -241,7 +241,39 @@ INSTANTIATE_TEST_SUITE_P(RealFiles, RoundTrip, ::testing::ValuesIn(AllC3dNames()
                            return name;
                          });
 
-// Until the libFuzzer target lands: every real file truncated at many points and with random bytes
+// The committed corpus (tools/make_c3d_fuzz_corpus.py; regression_* are inputs the fuzzer found):
+// every bad_* file is a one-line FileFormatError naming the file; nothing crashes.
+TEST(C3dReader, MalformedCorpusIsAnsweredByOneLineErrors) {
+  const std::string folder = std::string(MIDSTANCE_SOURCE_DIR) + "/tests/fuzz/corpus/c3d";
+  int bad = 0;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("bad_", 0) == 0) {
+      ++bad;
+      try {
+        ReadC3d(entry.path().string());
+        ADD_FAILURE() << name << " was accepted";
+      } catch (const FileFormatError& error) {
+        const std::string what = error.what();
+        EXPECT_NE(what.find(name), std::string::npos) << what;
+        EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+        EXPECT_NE(what.find(": expected"), std::string::npos) << what;  // field, then what was expected
+      }
+    } else {
+      try {
+        ReadC3d(entry.path().string());
+      } catch (const FileFormatError&) {
+      }
+    }
+  }
+  EXPECT_GE(bad, 15);
+  const C3dFile seed = ReadC3d(folder + "/seed_valid.c3d");
+  EXPECT_EQ(seed.frame_count, 3);
+  EXPECT_EQ(seed.point_labels, (std::vector<std::string>{"M000", "M001"}));
+  EXPECT_NEAR(seed.points[3 * 2 + 0], 101.0, 1e-5);  // frame 1, marker 0: x = 100 + p + f
+}
+
+// Beside the fuzz target (tools/fuzz_c3d.sh): every real file truncated at many points and with random bytes
 // in its header and parameter section must either read or fail with a one-line FileFormatError.
 TEST(C3dReader, CorruptedRealFilesNeverCrash) {
   SKIP_WITHOUT_DATA();

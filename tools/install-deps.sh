@@ -17,7 +17,8 @@ packages=(
   nlohmann-json3-dev
   libspdlog-dev libfmt-dev
   libssl-dev               # SHA-256 of inputs (libcrypto)
-  ffmpeg                   # inspecting the lossless videos by hand; OpenCV decodes them itself
+  ffmpeg                   # tests rewrite containers and extract image sequences with it
+  clang-14 libclang-rt-14-dev  # the C3D reader's libFuzzer target (tools/fuzz_c3d.sh)
 )
 
 missing=()

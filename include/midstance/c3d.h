@@ -86,6 +86,8 @@ struct C3dFile {
 
 // Throws FileFormatError naming the file and the field for anything it cannot read.
 C3dFile ReadC3d(const std::string& path);
+// The same from bytes already in memory; `name` is used in messages (the fuzz target's entry).
+C3dFile ReadC3dBytes(const std::string& name, std::vector<uint8_t> bytes);
 
 // Writes `file` as an Intel, float-storage C3D (atomically): points in the file's units with
 // their residual / camera-mask words, analog values stored raw so ANALOG:SCALE / OFFSET /

@@ -307,7 +307,8 @@ void ReadData(const C3dBytes& bytes, int64_t data_start, int analog_values_per_f
       if (file->float_storage) {
         for (int k = 0; k < 3; ++k) xyz[k] = bytes.F32Unchecked(at + k * 4);
         const float w = bytes.F32Unchecked(at + 12);
-        residual_word = std::isfinite(w) ? static_cast<int>(w) : -1;
+        // The float of a 16-bit word: anything else (NaN, huge) marks the point missing.
+        residual_word = std::isfinite(w) && w >= 0 && w < 65536 ? static_cast<int>(w) : -1;
       } else {
         for (int k = 0; k < 3; ++k) xyz[k] = static_cast<int16_t>(bytes.U16Unchecked(at + k * 2)) * file->point_scale;
         residual_word = static_cast<int16_t>(bytes.U16Unchecked(at + 6));
@@ -373,8 +374,10 @@ double C3dFile::PointUnitsInMetres() const {
   throw FileFormatError(path, "POINT:UNITS", "mm, cm or m", Quote(point_units));
 }
 
-C3dFile ReadC3d(const std::string& path) {
-  C3dBytes bytes(path, ReadWholeFile(path));
+C3dFile ReadC3d(const std::string& path) { return ReadC3dBytes(path, ReadWholeFile(path)); }
+
+C3dFile ReadC3dBytes(const std::string& path, std::vector<uint8_t> content) {
+  C3dBytes bytes(path, std::move(content));
   C3dFile file;
   file.path = path;
   if (bytes.size() < kBlockBytes) {
@@ -420,6 +423,10 @@ C3dFile ReadC3d(const std::string& path) {
   }
   file.first_frame = header_first;
   file.frame_count = FrameCount(file, header_first, header_last);
+  if (file.frame_count < 0) {
+    throw FileFormatError(path, "header words 4-5 (first and last frame)", "last >= first",
+                          std::to_string(header_first) + " and " + std::to_string(header_last));
+  }
   if (const C3dParameter* units = FindIn(file, "POINT", "UNITS"); units && !units->strings.empty()) {
     file.point_units = units->strings[0];
   }
@@ -436,6 +443,13 @@ C3dFile ReadC3d(const std::string& path) {
                           std::to_string(header_analog_values));
   }
   file.analog_rate_hz = FirstNumber(file, "ANALOG", "RATE", file.point_rate_hz * file.analog_samples_per_frame);
+  const double expected_rate = file.point_rate_hz * file.analog_samples_per_frame;
+  if (file.analog_channel_count > 0 && std::fabs(file.analog_rate_hz - expected_rate) > 1e-3 * expected_rate) {
+    throw FileFormatError(path, "ANALOG:RATE",
+                          "POINT:RATE x analog samples per frame (" + std::to_string(file.analog_samples_per_frame) +
+                              " from header word 3 / ANALOG:USED) = " + std::to_string(expected_rate) + " Hz",
+                          std::to_string(file.analog_rate_hz) + " Hz");
+  }
   file.analog_labels = Labels(file, "ANALOG", file.analog_channel_count);
 
   if (data_block < 1) throw FileFormatError(path, "header word 9 (first data block)", "1 or more", std::to_string(data_block));
