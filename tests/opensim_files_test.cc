@@ -1,0 +1,150 @@
+// TRC and STO/MOT against OpenSim's own files, and our C3D reader against OpenSim's reading of
+// the same trial (walking2.c3d: markers every 10th frame, analog channels).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "midstance/c3d.h"
+#include "midstance/error.h"
+#include "midstance/opensim_files.h"
+#include "support/test_support.h"
+
+namespace midstance {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kOpenSim = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data/opensim";
+#define SKIP_WITHOUT_DATA() \
+  if (!fs::exists(kOpenSim)) GTEST_SKIP() << "../shared/data is absent: real-file tests skipped"
+
+TEST(Trc, OpenSimsReadingOfWalking2MatchesOurC3dReader) {
+  SKIP_WITHOUT_DATA();
+  const TrcFile trc = ReadTrc(kOpenSim + "/std_walking2_markers.trc");
+  EXPECT_EQ(trc.frame_count(), 126u);
+  EXPECT_EQ(trc.labels.size(), 44u);
+  EXPECT_EQ(trc.units, "mm");
+  const C3dFile c3d = ReadC3d(kOpenSim + "/walking2.c3d");
+  int compared = 0;
+  double worst_mm = 0;
+  for (size_t f = 0; f < trc.frame_count(); ++f) {
+    const int64_t frame = std::llround(trc.time_s[f] * c3d.point_rate_hz);  // OpenSim kept every 10th frame
+    ASSERT_LT(frame, c3d.frame_count);
+    for (size_t m = 0; m < trc.labels.size(); ++m) {
+      const auto label = std::find(c3d.point_labels.begin(), c3d.point_labels.end(), trc.labels[m]);
+      ASSERT_NE(label, c3d.point_labels.end()) << trc.labels[m];
+      const size_t c = static_cast<size_t>(label - c3d.point_labels.begin());
+      for (size_t k = 0; k < 3; ++k) {
+        const double theirs = trc.positions[(f * trc.labels.size() + m) * 3 + k];
+        const double ours = c3d.points[(static_cast<size_t>(frame) * static_cast<size_t>(c3d.point_count) + c) * 3 + k];
+        ASSERT_EQ(std::isnan(theirs), std::isnan(ours)) << trc.labels[m] << " frame " << frame;
+        if (!std::isnan(ours)) {
+          // OpenSim prints five significant digits: half a unit of its last digit.
+          const double printed = std::fabs(theirs) >= 1000 ? 0.05 : std::fabs(theirs) >= 100 ? 0.005 : 5e-4;
+          worst_mm = std::max(worst_mm, std::fabs(theirs - ours) / printed);
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 8000);
+  // In units of OpenSim's print precision; 5 % more for its own float rounding before printing.
+  EXPECT_LE(worst_mm, 1.05);
+}
+
+TEST(Sto, OpenSimsAnalogReadingOfWalking2MatchesOurC3dReader) {
+  SKIP_WITHOUT_DATA();
+  const OpenSimTable table = ReadOpenSimTable(kOpenSim + "/std_walking2_analog.sto");
+  ASSERT_GE(table.row_count(), 2u);
+  EXPECT_EQ(table.columns[0], "time");
+  const C3dFile c3d = ReadC3d(kOpenSim + "/walking2.c3d");
+  int compared = 0;
+  for (size_t r = 0; r < table.row_count(); ++r) {
+    const int64_t sample = std::llround(table.values[r * table.columns.size()] * c3d.analog_rate_hz);
+    for (size_t col = 1; col < table.columns.size(); ++col) {
+      const auto label = std::find(c3d.analog_labels.begin(), c3d.analog_labels.end(), table.columns[col]);
+      ASSERT_NE(label, c3d.analog_labels.end()) << table.columns[col];
+      const double ours = c3d.analog[static_cast<size_t>(sample) * static_cast<size_t>(c3d.analog_channel_count) +
+                                     static_cast<size_t>(label - c3d.analog_labels.begin())];
+      const double theirs = table.values[r * table.columns.size() + col];
+      EXPECT_NEAR(ours, theirs, 1e-4 * std::max(1.0, std::fabs(theirs))) << table.columns[col] << " at " << sample;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 10);
+}
+
+TEST(Sto, ReadsOldAndNewHeadersAndGroundReactionLayouts) {
+  SKIP_WITHOUT_DATA();
+  const OpenSimTable grfs = ReadOpenSimTable(kOpenSim + "/std_walking2_grfs.sto");
+  EXPECT_EQ(grfs.name, "ds_std_walking2_grfs.sto");
+  EXPECT_EQ(grfs.row_count(), 101u);
+  EXPECT_EQ(grfs.columns.size(), 19u);
+  EXPECT_NEAR(grfs.values[1 * 19 + 0], 0.05, 1e-12);
+  const OpenSimTable running = ReadOpenSimTable(kOpenSim + "/running_grf.mot");
+  EXPECT_EQ(running.row_count(), 691u);
+  EXPECT_GE(running.ColumnIndex("R_ground_force_vy"), 0);
+  const auto expected = GroundReactionColumns("R_");
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(running.columns[1 + i], expected[i]);
+}
+
+TEST(Trc, RoundTripIsExact) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  const TrcFile original = ReadTrc(kOpenSim + "/std_walking2_markers.trc");
+  WriteTrc(dir / "copy.trc", original);
+  const TrcFile copy = ReadTrc(dir / "copy.trc");
+  EXPECT_EQ(copy.labels, original.labels);
+  EXPECT_EQ(copy.frame_numbers, original.frame_numbers);
+  EXPECT_EQ(copy.units, original.units);
+  EXPECT_EQ(copy.data_rate_hz, original.data_rate_hz);
+  ASSERT_EQ(copy.positions.size(), original.positions.size());
+  for (size_t i = 0; i < original.positions.size(); ++i) {
+    if (std::isnan(original.positions[i])) {
+      ASSERT_TRUE(std::isnan(copy.positions[i]));
+    } else {
+      ASSERT_NEAR(copy.positions[i], original.positions[i], 1e-9 * std::max(1.0, std::fabs(original.positions[i])));
+    }
+  }
+}
+
+TEST(Mot, RoundTripIsExact) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  const OpenSimTable original = ReadOpenSimTable(kOpenSim + "/running_grf.mot");
+  WriteOpenSimTable(dir / "copy.mot", original);
+  const OpenSimTable copy = ReadOpenSimTable(dir / "copy.mot");
+  EXPECT_EQ(copy.columns, original.columns);
+  EXPECT_EQ(copy.name, original.name);
+  ASSERT_EQ(copy.values.size(), original.values.size());
+  for (size_t i = 0; i < original.values.size(); ++i) {
+    ASSERT_NEAR(copy.values[i], original.values[i], 1e-9 * std::max(1.0, std::fabs(original.values[i])));
+  }
+}
+
+TEST(OpenSimFiles, MalformedInputsNameTheLine) {
+  testing::TempDir dir;
+  auto error_of = [&](const std::string& name, const std::string& text, bool trc) -> std::string {
+    std::ofstream(dir / name) << text;
+    try {
+      if (trc) ReadTrc(dir / name); else ReadOpenSimTable(dir / name);
+    } catch (const FileFormatError& error) {
+      return error.what();
+    }
+    return "";
+  };
+  EXPECT_NE(error_of("a.mot", "name x\nendheader\ntime\ta\n0\t1\n0.1\n", false).find("line 5"), std::string::npos);
+  EXPECT_NE(error_of("b.mot", "name x\ntime\ta\n", false).find("endheader"), std::string::npos);
+  EXPECT_NE(error_of("c.mot", "name x\nendheader\ntime\ta\n0\tabc\n", false).find("'abc'"), std::string::npos);
+  EXPECT_NE(error_of("d.trc", "hello\n", true).find("PathFileType"), std::string::npos);
+  EXPECT_NE(error_of("e.trc",
+                     "PathFileType\t4\t(X/Y/Z)\te.trc\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\t"
+                     "OrigDataStartFrame\tOrigNumFrames\n100\t100\t1\t2\tmm\t100\t1\t1\nFrame#\tTime\tA\t\t\n\t\tX1\tY1\tZ1\n\n",
+                     true)
+                .find("NumMarkers"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace midstance
