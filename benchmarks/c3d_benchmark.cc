@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -120,14 +121,14 @@ C3dFile MakeTrial() {
   return file;
 }
 
-const C3dFile& Trial() {
-  static const C3dFile file = MakeTrial();
-  return file;
-}
-
 [[noreturn]] void Fail(const std::string& message) {
   std::fprintf(stderr, "c3d_benchmark: %s\n", message.c_str());
   std::exit(1);
+}
+
+const C3dFile& Trial() {
+  static const C3dFile file = MakeTrial();
+  return file;
 }
 
 void Check(bool ok, const std::string& what) {
@@ -262,7 +263,8 @@ PeerResult RunEzc3d() {
     const size_t ok = output.find("EZC3D_OK ");
     if (ok != std::string::npos) {
       char version[128] = {}, interpreter[1024] = {};
-      if (std::sscanf(output.c_str() + ok, "EZC3D_OK %127s %1023s %lf %lf", version, interpreter, &result.read_s, &result.write_s) >= 3 &&
+      if (std::sscanf(output.c_str() + ok, "EZC3D_OK %127s %1023s %lf %lf", version, interpreter, &result.read_s,
+                      &result.write_s) >= 3 &&
           result.read_s > 0) {
         result.ok = true;
         result.version = version;
@@ -306,7 +308,7 @@ int main(int argc, char** argv) {
   std::printf("FILE %s: %.1f MB (%d markers, %lld frames at %.0f Hz, %d analog channels x %d samples/frame)\n",
               midstance::TrialPath().c_str(), size_mb, midstance::kMarkers, static_cast<long long>(midstance::kFrames),
               midstance::kRateHz, midstance::kChannels, midstance::kSamplesPerFrame);
-  if (read > 0 || write > 0) {
+  if (read > 0) {
     const midstance::PeerResult peer = midstance::RunEzc3d();
     if (peer.ok) {
       std::printf("PEER ezc3d %s (%s): read best of 3 %.3f s", peer.version.c_str(), peer.interpreter.c_str(), peer.read_s);
@@ -320,7 +322,7 @@ int main(int argc, char** argv) {
     } else {
       std::printf("COMPARE %s: midstance %.4g frames/s, ezc3d not available (%s)\n", name.c_str(), read, peer.reason.c_str());
     }
-    if (read > 0) std::printf("READ midstance: %.1f MB/s\n", read * size_mb / midstance::kFrames);
+    std::printf("READ midstance: %.4g frames/s (%.1f MB/s)\n", read, read * size_mb / midstance::kFrames);
     if (write > 0) {
       std::printf("WRITE c3d_write_100markers_100000frames: midstance %.4g frames/s (%.1f MB/s)\n", write,
                   write * size_mb / midstance::kFrames);

@@ -11,6 +11,8 @@
 #include <random>
 
 #include "midstance/c3d.h"
+#include "midstance/convert.h"
+#include "midstance/hdf5_file.h"
 #include "midstance/error.h"
 #include "support/test_support.h"
 
@@ -172,14 +174,8 @@ bool DescribesStorage(const C3dParameter& p) {
 
 class RoundTrip : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(RoundTrip, ReadWriteReadPreservesDataAndParameters) {
-  SKIP_WITHOUT_DATA();
-  testing::TempDir dir;
-  const C3dFile original = ReadC3d(PathOf(GetParam()));
-  WriteC3d(dir / "copy.c3d", original);
-  const C3dFile copy = ReadC3d(dir / "copy.c3d");
-  EXPECT_EQ(copy.processor, C3dProcessor::kIntel);
-  EXPECT_TRUE(copy.float_storage);
+// What a rewritten file must keep of the original (C3D round trips, direct or through HDF5).
+void ExpectSameContent(const C3dFile& original, const C3dFile& copy) {
   ASSERT_EQ(copy.frame_count, original.frame_count);
   ASSERT_EQ(copy.point_count, original.point_count);
   EXPECT_EQ(copy.point_labels, original.point_labels);
@@ -221,6 +217,36 @@ TEST_P(RoundTrip, ReadWriteReadPreservesDataAndParameters) {
       EXPECT_EQ(static_cast<float>(q->numbers[i]), static_cast<float>(p.numbers[i])) << p.group << ":" << p.name << "[" << i << "]";
     }
   }
+}
+
+TEST_P(RoundTrip, ReadWriteReadPreservesDataAndParameters) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  const C3dFile original = ReadC3d(PathOf(GetParam()));
+  WriteC3d(dir / "copy.c3d", original);
+  const C3dFile copy = ReadC3d(dir / "copy.c3d");
+  EXPECT_EQ(copy.processor, C3dProcessor::kIntel);
+  EXPECT_TRUE(copy.float_storage);
+  ExpectSameContent(original, copy);
+}
+
+TEST_P(RoundTrip, ThroughHdf5PreservesDataAndParameters) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  const C3dFile original = ReadC3d(PathOf(GetParam()));
+  ConvertFile(PathOf(GetParam()), dir / "trial.h5");
+  const Hdf5Reader h5(dir / "trial.h5");
+  std::vector<uint64_t> dims;
+  const std::vector<double> metres = h5.ReadDoubles("/markers/positions", &dims);
+  EXPECT_EQ(h5.ReadStringAttribute("/markers/positions", "units"), "m");
+  const double scale = original.point_units.empty() ? 1e-3 : original.PointUnitsInMetres();
+  for (size_t i = 0; i < metres.size(); i += 997) {
+    if (!std::isnan(original.points[i])) {
+      EXPECT_NEAR(metres[i], original.points[i] * scale, 1e-12 + 1e-9 * std::fabs(metres[i]));
+    }
+  }
+  ConvertFile(dir / "trial.h5", dir / "back.c3d");
+  ExpectSameContent(original, ReadC3d(dir / "back.c3d"));
 }
 
 std::vector<std::string> AllC3dNames() {

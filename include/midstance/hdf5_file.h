@@ -55,6 +55,7 @@ class Hdf5Reader {
   std::vector<std::string> ReadStrings(const std::string& path) const;
   std::string ReadStringAttribute(const std::string& object_path, const std::string& name) const;
   double ReadDoubleAttribute(const std::string& object_path, const std::string& name) const;
+  std::vector<std::string> AttributeNames(const std::string& object_path) const;  // in name order
 
  private:
   std::string path_;

@@ -10,6 +10,7 @@
 #include "detect_command.h"
 #include "midstance/backend.h"
 #include "midstance/demo.h"
+#include "midstance/convert.h"
 #include "midstance/error.h"
 #include "midstance/info.h"
 #include "midstance/logging.h"
@@ -118,6 +119,11 @@ int main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand("info", "summary of a C3D trial, a session folder or a result .h5 (--json: as JSON)");
   info->add_option("PATH", info_path, "file or session folder")->required();
 
+  std::string convert_input, convert_output;
+  CLI::App* convert = app.add_subcommand("convert", "between C3D, HDF5, TRC and MOT/STO, by extension");
+  convert->add_option("IN", convert_input, "input file")->required();
+  convert->add_option("-o,--output", convert_output, "output file")->required();
+
   DemoOptions demo_options;
   demo_options.synth.duration_s = 1.0;  // a second at 250 Hz covers a stride and keeps the demo ~30 s
   CLI::App* demo = app.add_subcommand("demo", "synth a session, process it, report the error against the truth");
@@ -166,6 +172,9 @@ int main(int argc, char** argv) {
       } else {
         std::printf("%s\n%s", info_path.c_str(), FormatDescription(description).c_str());
       }
+    } else if (*convert) {
+      ConvertFile(convert_input, convert_output);
+      spdlog::info("convert: {} -> {}", convert_input, convert_output);
     } else if (*demo) {
       demo_options.backend = backend;
       PrintDemo(RunDemo(demo_options));

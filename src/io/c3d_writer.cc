@@ -146,9 +146,10 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
   SetNumber(parameters, "POINT", "USED", C3dParameterType::kInt16, file.point_count);
   SetNumber(parameters, "POINT", "SCALE", C3dParameterType::kFloat, -scale);
   SetNumber(parameters, "POINT", "RATE", C3dParameterType::kFloat, file.point_rate_hz);
-  SetNumber(parameters, "POINT", "FRAMES", file.frame_count <= 65535 ? C3dParameterType::kInt16 : C3dParameterType::kFloat,
-            file.frame_count <= 32767 ? file.frame_count : file.frame_count <= 65535 ? file.frame_count - 65536.0
-                                                                                      : static_cast<double>(file.frame_count));
+  // An unsigned 16-bit count (stored signed); beyond 65,535 it reads 65,535 and TRIAL:ACTUAL_*
+  // carries the count, as Vicon and ezc3d write it (ezc3d refuses a float POINT:FRAMES).
+  const int64_t frames16 = std::min<int64_t>(file.frame_count, 65535);
+  SetNumber(parameters, "POINT", "FRAMES", C3dParameterType::kInt16, frames16 <= 32767 ? frames16 : frames16 - 65536.0);
   SetStrings(parameters, "POINT", "LABELS", file.point_labels);
   if (!file.point_units.empty()) SetStrings(parameters, "POINT", "UNITS", {file.point_units});
   SetNumber(parameters, "ANALOG", "USED", C3dParameterType::kInt16, file.analog_channel_count);

@@ -245,6 +245,22 @@ std::string Hdf5Reader::ReadStringAttribute(const std::string& object_path, cons
   return result;
 }
 
+namespace {
+herr_t CollectAttributeName(hid_t, const char* name, const H5A_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->push_back(name);
+  return 0;
+}
+}  // namespace
+
+std::vector<std::string> Hdf5Reader::AttributeNames(const std::string& object_path) const {
+  Object object(H5Oopen(file_, object_path.c_str(), H5P_DEFAULT));
+  if (object.get() < 0) throw FileFormatError(path_, object_path, "an object", "nothing");
+  std::vector<std::string> names;
+  hsize_t index = 0;
+  H5Aiterate2(object.get(), H5_INDEX_NAME, H5_ITER_INC, &index, CollectAttributeName, &names);
+  return names;
+}
+
 double Hdf5Reader::ReadDoubleAttribute(const std::string& object_path, const std::string& name) const {
   Attribute attribute(H5Aopen_by_name(file_, object_path.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
   if (attribute.get() < 0) throw FileFormatError(path_, object_path + "@" + name, "an attribute", "nothing");

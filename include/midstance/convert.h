@@ -1,0 +1,31 @@
+#pragma once
+// `midstance convert IN -o OUT` between C3D, TRC / MOT and HDF5, by file extension.
+//
+// C3D -> HDF5 keeps everything (DESIGN.md layout, format_version 0.2):
+//   /markers/positions  [frames x markers x 3] m, NaN for missing samples; units, rate attributes
+//   /markers/labels, /markers/residual [frames x markers] m, /markers/camera_mask
+//   /analog/values      [samples x channels] scaled, channel units in /analog/channel_units
+//   /analog/labels, rate attribute
+//   /events/header_labels, /events/header_times (s)
+//   /c3d                attributes: processor, storage, point_units, point_scale, first_frame,
+//                       and one attribute per parameter "GROUP:NAME" holding JSON
+//                       {"type", "dimensions", "numbers" | "strings", "description", "locked"}
+//                       plus "group:GROUP" descriptions, so HDF5 -> C3D restores the file.
+// C3D -> TRC: markers in the file's units; C3D -> MOT / STO: the analog channels against time.
+#include <string>
+
+#include "midstance/c3d.h"
+#include "midstance/opensim_files.h"
+
+namespace midstance {
+
+void WriteC3dAsHdf5(const std::string& path, const C3dFile& c3d);
+C3dFile ReadC3dFromHdf5(const std::string& path);  // a file written by WriteC3dAsHdf5
+TrcFile TrcFromC3d(const C3dFile& c3d);
+OpenSimTable AnalogTableFromC3d(const C3dFile& c3d);
+
+// Dispatches on the extensions of `input` and `output`; throws InvalidInput for pairs it does
+// not convert, naming them.
+void ConvertFile(const std::string& input, const std::string& output);
+
+}  // namespace midstance

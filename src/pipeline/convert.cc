@@ -1,0 +1,238 @@
+#include "midstance/convert.h"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "midstance/error.h"
+#include "midstance/hdf5_file.h"
+#include "midstance/sha256.h"
+#include "midstance/version.h"
+
+namespace midstance {
+namespace {
+namespace fs = std::filesystem;
+
+std::string Extension(const std::string& path) {
+  std::string extension = fs::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension;
+}
+
+std::vector<double> ScaledToMetres(const std::vector<double>& values, double metres_per_unit) {
+  std::vector<double> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i] * metres_per_unit;
+  return out;
+}
+
+// C3D strings are bytes; JSON wants UTF-8. Each byte is taken as a Latin-1 code point, which
+// round-trips exactly (bytes 0x80-0xFF become two-byte UTF-8 sequences and back).
+std::string Latin1ToUtf8(const std::string& bytes) {
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
+std::string Utf8ToLatin1(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xE0) == 0xC0 && i + 1 < text.size()) {
+      out.push_back(static_cast<char>(((c & 0x1F) << 6) | (static_cast<unsigned char>(text[++i]) & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Latin1ToUtf8(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& v : values) out.push_back(Latin1ToUtf8(v));
+  return out;
+}
+
+nlohmann::json ParameterJson(const C3dParameter& p) {
+  nlohmann::json j = {{"type", static_cast<int>(p.type)}, {"dimensions", p.dimensions}, {"description", Latin1ToUtf8(p.description)},
+                      {"locked", p.locked}, {"group_id", p.group_id}};
+  if (p.type == C3dParameterType::kChar) {
+    j["strings"] = Latin1ToUtf8(p.strings);
+  } else {
+    j["numbers"] = p.numbers;
+  }
+  return j;
+}
+
+}  // namespace
+
+void WriteC3dAsHdf5(const std::string& path, const C3dFile& c3d) {
+  const double metres = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();  // no units: mm, the norm
+  const uint64_t frames = static_cast<uint64_t>(c3d.frame_count), markers = static_cast<uint64_t>(c3d.point_count);
+  const uint64_t samples = frames * static_cast<uint64_t>(c3d.analog_samples_per_frame);
+  Hdf5Writer h5(path);
+  h5.SetAttribute("/", "format", std::string("midstance"));
+  h5.SetAttribute("/", "format_version", std::string(kFormatVersion));
+  h5.SetAttribute("/", "software_version", std::string(kSoftwareVersion));
+  h5.SetAttribute("/", "kind", std::string("c3d trial"));
+  h5.SetAttribute("/", "inputs", nlohmann::json::array({{{"path", c3d.path}, {"sha256", FileSha256(c3d.path)}}}).dump());
+  h5.WriteDoubles("/markers/positions", {frames, markers, 3}, ScaledToMetres(c3d.points, metres), "m",
+                  "marker positions, frames x markers x 3, the file's lab frame, NaN for missing samples");
+  h5.WriteDoubles("/markers/residual", {frames, markers}, ScaledToMetres(c3d.residuals, metres), "m",
+                  "C3D residual of each sample, NaN for missing samples");
+  std::vector<int32_t> masks(c3d.camera_masks.begin(), c3d.camera_masks.end());
+  h5.WriteInts("/markers/camera_mask", {frames, markers}, masks, "1", "C3D camera contribution mask of each sample");
+  h5.WriteStrings("/markers/labels", c3d.point_labels, "marker labels in file order");
+  h5.SetAttribute("/markers", "rate", c3d.point_rate_hz);
+  h5.SetAttribute("/markers", "units", std::string("m"));
+  h5.SetAttribute("/markers", "first_frame", static_cast<int64_t>(c3d.first_frame));
+  std::vector<std::string> channel_units(static_cast<size_t>(c3d.analog_channel_count), "");
+  if (const C3dParameter* units = c3d.Find("ANALOG", "UNITS")) {
+    for (size_t c = 0; c < channel_units.size() && c < units->strings.size(); ++c) channel_units[c] = units->strings[c];
+  }
+  h5.WriteDoubles("/analog/values", {samples, static_cast<uint64_t>(c3d.analog_channel_count)}, c3d.analog,
+                  "see channel_units", "analog samples x channels, scaled: (raw - OFFSET) * SCALE * GEN_SCALE");
+  h5.WriteStrings("/analog/labels", c3d.analog_labels, "analog channel labels");
+  h5.WriteStrings("/analog/channel_units", channel_units, "units of each analog channel (ANALOG:UNITS)");
+  h5.SetAttribute("/analog", "rate", c3d.analog_rate_hz);
+  std::vector<std::string> event_labels;
+  std::vector<double> event_times;
+  for (const C3dHeaderEvent& e : c3d.header_events) {
+    event_labels.push_back(e.label);
+    event_times.push_back(e.time_s);
+  }
+  h5.WriteStrings("/events/header_labels", event_labels, "C3D header event labels");
+  h5.WriteDoubles("/events/header_times", {event_times.size()}, event_times, "s", "C3D header event times");
+  h5.CreateGroup("/c3d");
+  h5.SetAttribute("/c3d", "processor", std::string(C3dProcessorName(c3d.processor)));
+  h5.SetAttribute("/c3d", "storage", std::string(c3d.float_storage ? "float" : "integer"));
+  h5.SetAttribute("/c3d", "point_units", c3d.point_units);
+  h5.SetAttribute("/c3d", "point_scale", c3d.point_scale);
+  h5.SetAttribute("/c3d", "first_frame", static_cast<int64_t>(c3d.first_frame));
+  for (const C3dGroup& g : c3d.groups) {
+    h5.SetAttribute("/c3d", "group:" + g.name,
+                    nlohmann::json({{"id", g.id}, {"description", Latin1ToUtf8(g.description)}, {"locked", g.locked}}).dump());
+  }
+  for (const C3dParameter& p : c3d.parameters) {
+    h5.SetAttribute("/c3d", p.group + ":" + p.name, ParameterJson(p).dump());
+  }
+  h5.Commit();
+}
+
+C3dFile ReadC3dFromHdf5(const std::string& path) {
+  const Hdf5Reader h5(path);
+  if (!h5.Exists("/c3d")) throw FileFormatError(path, "/c3d", "a C3D trial converted by midstance", "no /c3d group");
+  C3dFile c3d;
+  c3d.path = path;
+  c3d.point_units = h5.ReadStringAttribute("/c3d", "point_units");
+  c3d.point_scale = h5.ReadDoubleAttribute("/c3d", "point_scale");
+  c3d.float_storage = h5.ReadStringAttribute("/c3d", "storage") == "float";
+  const double metres = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();
+  std::vector<uint64_t> dims;
+  c3d.points = ScaledToMetres(h5.ReadDoubles("/markers/positions", &dims), 1.0 / metres);
+  if (dims.size() != 3 || dims[2] != 3) throw FileFormatError(path, "/markers/positions", "frames x markers x 3", "another shape");
+  c3d.frame_count = static_cast<int64_t>(dims[0]);
+  c3d.point_count = static_cast<int>(dims[1]);
+  c3d.residuals = ScaledToMetres(h5.ReadDoubles("/markers/residual", nullptr), 1.0 / metres);
+  for (int32_t m : h5.ReadInts("/markers/camera_mask", nullptr)) c3d.camera_masks.push_back(static_cast<uint8_t>(m));
+  c3d.point_labels = h5.ReadStrings("/markers/labels");
+  c3d.point_rate_hz = h5.ReadDoubleAttribute("/markers", "rate");
+  c3d.analog = h5.ReadDoubles("/analog/values", &dims);
+  c3d.analog_channel_count = dims.size() == 2 ? static_cast<int>(dims[1]) : 0;
+  c3d.analog_samples_per_frame = c3d.frame_count > 0 ? static_cast<int>(dims[0] / static_cast<uint64_t>(c3d.frame_count)) : 0;
+  c3d.analog_labels = h5.ReadStrings("/analog/labels");
+  c3d.analog_rate_hz = h5.ReadDoubleAttribute("/analog", "rate");
+  const auto labels = h5.ReadStrings("/events/header_labels");
+  const auto times = h5.ReadDoubles("/events/header_times", nullptr);
+  for (size_t e = 0; e < labels.size() && e < times.size(); ++e) c3d.header_events.push_back({labels[e], times[e], true});
+  for (const std::string& key : h5.AttributeNames("/c3d")) {
+    const size_t colon = key.find(':');
+    if (colon == std::string::npos) continue;
+    const nlohmann::json j = nlohmann::json::parse(h5.ReadStringAttribute("/c3d", key), nullptr, false);
+    if (j.is_discarded()) throw FileFormatError(path, "/c3d@" + key, "a JSON parameter", "unparsable text");
+    if (key.compare(0, colon, "group") == 0) {
+      c3d.groups.push_back(
+          {j.value("id", 0), key.substr(colon + 1), Utf8ToLatin1(j.value("description", "")), j.value("locked", false)});
+      continue;
+    }
+    C3dParameter p;
+    p.group = key.substr(0, colon);
+    p.name = key.substr(colon + 1);
+    p.type = static_cast<C3dParameterType>(j.value("type", -1));
+    p.dimensions = j.value("dimensions", std::vector<int>{});
+    p.description = Utf8ToLatin1(j.value("description", ""));
+    p.locked = j.value("locked", false);
+    p.group_id = j.value("group_id", 0);
+    p.numbers = j.value("numbers", std::vector<double>{});
+    for (const std::string& text : j.value("strings", std::vector<std::string>{})) p.strings.push_back(Utf8ToLatin1(text));
+    c3d.parameters.push_back(p);
+  }
+  std::sort(c3d.groups.begin(), c3d.groups.end(), [](const C3dGroup& a, const C3dGroup& b) { return a.id < b.id; });
+  c3d.first_frame = static_cast<int>(h5.ReadDoubleAttribute("/c3d", "first_frame") + 0.5);
+  return c3d;
+}
+
+TrcFile TrcFromC3d(const C3dFile& c3d) {
+  TrcFile trc;
+  trc.name = fs::path(c3d.path).filename().replace_extension(".trc").string();
+  trc.data_rate_hz = trc.camera_rate_hz = trc.orig_data_rate_hz = c3d.point_rate_hz;
+  trc.units = c3d.point_units.empty() ? "mm" : c3d.point_units;
+  trc.orig_data_start_frame = c3d.first_frame;
+  trc.orig_num_frames = static_cast<int>(c3d.frame_count);
+  trc.labels = c3d.point_labels;
+  for (size_t m = 0; m < trc.labels.size(); ++m) {
+    if (trc.labels[m].empty()) trc.labels[m] = "M" + std::to_string(m + 1);  // TRC columns need names
+  }
+  for (int64_t f = 0; f < c3d.frame_count; ++f) {
+    trc.frame_numbers.push_back(static_cast<int>(c3d.first_frame + f));
+    trc.time_s.push_back(c3d.point_rate_hz > 0 ? static_cast<double>(f) / c3d.point_rate_hz : 0.0);
+  }
+  trc.positions = c3d.points;
+  return trc;
+}
+
+OpenSimTable AnalogTableFromC3d(const C3dFile& c3d) {
+  OpenSimTable table;
+  table.name = fs::path(c3d.path).filename().string() + " analog";
+  table.columns.push_back("time");
+  table.columns.insert(table.columns.end(), c3d.analog_labels.begin(), c3d.analog_labels.end());
+  const size_t channels = static_cast<size_t>(c3d.analog_channel_count);
+  const size_t samples = channels ? c3d.analog.size() / channels : 0;
+  for (size_t s = 0; s < samples; ++s) {
+    table.values.push_back(c3d.analog_rate_hz > 0 ? static_cast<double>(s) / c3d.analog_rate_hz : 0.0);
+    table.values.insert(table.values.end(), c3d.analog.begin() + static_cast<ptrdiff_t>(s * channels),
+                        c3d.analog.begin() + static_cast<ptrdiff_t>((s + 1) * channels));
+  }
+  return table;
+}
+
+void ConvertFile(const std::string& input, const std::string& output) {
+  const std::string in = Extension(input), out = Extension(output);
+  auto unsupported = [&] {
+    throw InvalidInput("convert: " + input + " -> " + output +
+                       ": expected .c3d -> .h5/.c3d/.trc/.mot/.sto, .h5 (converted C3D) -> .c3d/.trc, or .trc -> .trc");
+  };
+  if (in == ".c3d" || in == ".h5" || in == ".hdf5") {
+    const C3dFile c3d = in == ".c3d" ? ReadC3d(input) : ReadC3dFromHdf5(input);
+    if (out == ".h5" || out == ".hdf5") WriteC3dAsHdf5(output, c3d);
+    else if (out == ".c3d") WriteC3d(output, c3d);
+    else if (out == ".trc") WriteTrc(output, TrcFromC3d(c3d));
+    else if (out == ".mot" || out == ".sto") WriteOpenSimTable(output, AnalogTableFromC3d(c3d));
+    else unsupported();
+  } else if (in == ".trc" && out == ".trc") {
+    WriteTrc(output, ReadTrc(input));
+  } else if ((in == ".mot" || in == ".sto") && (out == ".mot" || out == ".sto")) {
+    WriteOpenSimTable(output, ReadOpenSimTable(input));
+  } else {
+    unsupported();
+  }
+}
+
+}  // namespace midstance

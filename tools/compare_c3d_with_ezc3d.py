@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Cross-check midstance's C3D reader against ezc3d on every .c3d under a folder.
+
+Usage: compare_c3d_with_ezc3d.py FOLDER [--midstance PATH_TO_BINARY]
+
+Per file:
+  - summary fields from `midstance --quiet info --json`-style output (`midstance --quiet --json
+    info FILE`): frames, first frame, points, point rate, units, labels, storage, missing point
+    samples, analog channels, analog rate, analog labels, FORCE_PLATFORM:USED / TYPE, EVENT:USED,
+    parameter groups; against ezc3d's header, parameters and data arrays.
+  - arrays, when the binary has `midstance convert FILE -o OUT.h5` (detected from the subcommand
+    list of `midstance --help`; `convert --help` alone exits 0 even when convert is absent):
+    /markers/positions (frames x markers x 3, metres, NaN missing) against ezc3d's points in mm,
+    /analog/values (samples x channels) against ezc3d's analogs in file units. Needs h5py.
+
+Exit status: 1 if any summary field (or an array beyond tolerance / a NaN-mask difference)
+disagrees, or if midstance fails on a file ezc3d reads; 0 otherwise. Files ezc3d cannot read
+are reported and skipped. Needs numpy and ezc3d (pip install ezc3d).
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    import ezc3d
+except ImportError as error:  # pragma: no cover
+    sys.exit(f"compare_c3d_with_ezc3d: needs numpy and ezc3d ({error}); try: pip install ezc3d")
+
+UNITS_IN_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
+
+
+def param(c, group, name, default=None):
+    try:
+        return c["parameters"][group][name]["value"]
+    except (KeyError, TypeError):
+        return default
+
+
+def first(values, default=None):
+    try:
+        if values is None or len(values) == 0:
+            return default
+        return values[0]
+    except TypeError:
+        return values
+
+
+def clean(labels, count):
+    labels = [str(x).strip() for x in (labels if labels is not None else [])]
+    labels = labels[:count]
+    return labels + [""] * (count - len(labels))
+
+
+def ezc3d_labels(c, group, count):
+    """LABELS, continued in LABELS2, LABELS3... beyond 255 entries."""
+    labels = list(param(c, group, "LABELS", []) or [])
+    k = 2
+    while len(labels) < count and param(c, group, f"LABELS{k}") is not None:
+        labels += list(param(c, group, f"LABELS{k}"))
+        k += 1
+    return clean(labels, count)
+
+
+def ezc3d_summary(c):
+    points = c["data"]["points"]
+    analogs = c["data"]["analogs"]
+    n_points = points.shape[1]
+    n_channels = analogs.shape[1]
+    header = c["header"]
+    frames = points.shape[2]
+    if n_points == 0 and n_channels > 0:
+        per_frame = max(1, int(round((first(param(c, "ANALOG", "RATE"), 0) or 0) / (header["points"]["frame_rate"] or 1))))
+        frames = analogs.shape[2] // per_frame
+    point_rate = float(first(param(c, "POINT", "RATE"), header["points"]["frame_rate"]))
+    scale = first(param(c, "POINT", "SCALE"), None)
+    summary = {
+        "frames": int(frames),
+        "first_frame": int(header["points"]["first_frame"]) + 1,  # ezc3d's is 0-based
+        "point_rate_hz": point_rate,
+        "points": int(n_points),
+        "point_units": str(first(param(c, "POINT", "UNITS"), "") or "").strip(),
+        "point_labels": ezc3d_labels(c, "POINT", n_points),
+        "missing_point_samples": int(np.isnan(points[0]).sum()),
+        "analog_channels": int(n_channels),
+        "analog_rate_hz": float(first(param(c, "ANALOG", "RATE"), 0.0) or 0.0) if n_channels else None,
+        "analog_labels": ezc3d_labels(c, "ANALOG", n_channels),
+        # ezc3d files parameters whose group has no record under an unnamed group ""; midstance
+        # keeps them as "GROUP<id>" parameters without listing a group, so "" is left out here.
+        "parameter_groups": sorted(g for g in c["parameters"].keys() if g and not g.startswith("__")),
+    }
+    if scale is not None:
+        summary["storage"] = "float" if float(scale) < 0 else "integer"
+    used = first(param(c, "FORCE_PLATFORM", "USED"))
+    if used is not None:
+        summary["force_plates"] = int(used)
+        types = param(c, "FORCE_PLATFORM", "TYPE")
+        if types is not None and np.size(types) > 0:  # ezc3d adds an empty TYPE when the file has none
+            summary["force_plate_types"] = [float(t) for t in np.ravel(types)]
+    events = first(param(c, "EVENT", "USED"))
+    if events is not None:
+        summary["event_group_events"] = int(events)
+    return summary
+
+
+def midstance_summary(info):
+    s = {k: info.get(k) for k in ("frames", "first_frame", "point_rate_hz", "points", "point_units", "point_labels",
+                                  "missing_point_samples", "analog_channels", "analog_rate_hz", "analog_labels", "storage",
+                                  "force_plates", "force_plate_types", "event_group_events")}
+    s["point_labels"] = clean(s["point_labels"], int(s["points"] or 0))
+    s["analog_labels"] = clean(s["analog_labels"], int(s["analog_channels"] or 0))
+    # ezc3d drops groups it makes up / keeps its own; compare names only, case as stored.
+    s["parameter_groups"] = sorted(info.get("parameter_groups") or [])
+    if not s["analog_channels"]:
+        s["analog_rate_hz"] = None
+    if s["force_plate_types"] is not None and len(s["force_plate_types"]) > 0:
+        s["force_plate_types"] = [float(t) for t in s["force_plate_types"]]
+    else:
+        s["force_plate_types"] = None
+    return s
+
+
+def same(key, a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-6)
+    return a == b
+
+
+def describe_difference(a, b):
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{len(a)} vs {len(b)} entries"
+        diffs = [(i, x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        shown = ", ".join(f"[{i}] {x!r} vs {y!r}" for i, x, y in diffs[:4])
+        return f"{len(diffs)} differ: {shown}" + (" ..." if len(diffs) > 4 else "")
+    return f"{a!r} vs {b!r}"
+
+
+def run(command, timeout=600):
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def has_convert(binary):
+    """True when `midstance --help` lists a convert subcommand."""
+    result = run([binary, "--help"])
+    text = result.stdout + result.stderr
+    section = text.split("Subcommands:", 1)[1] if "Subcommands:" in text else ""
+    return re.search(r"^\s+convert\b", section, re.MULTILINE) is not None
+
+
+def compare_arrays(binary, path, c, tolerance_mm, analog_tolerance):
+    """Returns (lines, failed)."""
+    try:
+        import h5py
+    except ImportError:
+        return ["  arrays: skipped (h5py not installed: pip install h5py)"], False
+    lines, failed = [], False
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "converted.h5")
+        result = run([binary, "--quiet", "convert", path, "-o", out])
+        if result.returncode != 0:
+            return [f"  arrays: midstance convert failed: {(result.stderr or result.stdout).strip()[:300]}"], True
+        with h5py.File(out, "r") as h5:
+            units = str(first(param(c, "POINT", "UNITS"), "mm") or "mm").strip().lower()
+            to_mm = UNITS_IN_MM.get(units)
+            ours = np.asarray(h5["/markers/positions"][...], dtype=float) * 1000.0 if "/markers/positions" in h5 else None
+            theirs = np.transpose(c["data"]["points"][:3], (2, 1, 0)) * (to_mm or 1.0)
+            if ours is None:
+                lines.append("  points: /markers/positions absent")
+                failed = True
+            elif ours.shape != theirs.shape:
+                lines.append(f"  points: shape {ours.shape} vs ezc3d {theirs.shape}")
+                failed = True
+            elif theirs.size:
+                nan_ours, nan_theirs = np.isnan(ours[..., 0]), np.isnan(theirs[..., 0])
+                mask_diff = int((nan_ours != nan_theirs).sum())
+                both = ~nan_ours & ~nan_theirs
+                diff = float(np.max(np.abs(ours[both] - theirs[both]))) if both.any() else 0.0
+                note = "" if to_mm else f" (unknown units {units!r}: compared as mm)"
+                lines.append(f"  points: max |diff| {diff:.3g} mm, NaN-mask differences {mask_diff}{note}")
+                failed |= mask_diff > 0 or diff > tolerance_mm
+            if "/markers/labels" in h5 and ours is not None:
+                labels = [x.decode() if isinstance(x, bytes) else str(x) for x in h5["/markers/labels"][...]]
+                expected = ezc3d_labels(c, "POINT", theirs.shape[1])
+                if [x.strip() for x in labels] != expected:
+                    lines.append(f"  /markers/labels: {describe_difference([x.strip() for x in labels], expected)}")
+                    failed = True
+            analog = c["data"]["analogs"][0].T
+            if analog.size:
+                if "/analog/values" not in h5:
+                    lines.append("  analog: /analog/values absent")
+                    failed = True
+                else:
+                    values = np.asarray(h5["/analog/values"][...], dtype=float)
+                    if values.shape != analog.shape:
+                        lines.append(f"  analog: shape {values.shape} vs ezc3d {analog.shape}")
+                        failed = True
+                    else:
+                        diff = float(np.nanmax(np.abs(values - analog)))
+                        limit = analog_tolerance * max(1.0, float(np.nanmax(np.abs(analog))))
+                        lines.append(f"  analog: max |diff| {diff:.3g} (file units)")
+                        failed |= diff > limit
+                    if "/analog/labels" in h5:
+                        labels = [x.decode() if isinstance(x, bytes) else str(x) for x in h5["/analog/labels"][...]]
+                        expected = ezc3d_labels(c, "ANALOG", analog.shape[1])
+                        if [x.strip() for x in labels] != expected:
+                            lines.append(f"  /analog/labels: {describe_difference([x.strip() for x in labels], expected)}")
+                            failed = True
+    return lines, failed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder")
+    parser.add_argument("--midstance", default=shutil.which("midstance") or "midstance", help="midstance binary")
+    parser.add_argument("--tolerance-mm", type=float, default=0.01, help="largest point difference allowed (arrays)")
+    parser.add_argument("--analog-tolerance", type=float, default=1e-5,
+                        help="largest analog difference allowed, relative to the channel set's peak (arrays)")
+    args = parser.parse_args()
+
+    files = sorted(os.path.join(root, name) for root, _, names in os.walk(args.folder)
+                   for name in names if name.lower().endswith(".c3d"))
+    if not files:
+        sys.exit(f"compare_c3d_with_ezc3d: no .c3d files under {args.folder}")
+    convert = has_convert(args.midstance)
+    print(f"ezc3d {getattr(ezc3d, '__version__', '?')} ({sys.executable}); midstance {args.midstance}")
+    if convert:
+        print("arrays: compared through `midstance convert FILE -o OUT.h5`")
+    else:
+        print("arrays: NOT compared: this midstance has no `convert` subcommand; array comparison needs "
+              "`midstance convert FILE -o X.h5` (coming). Summary fields only (incl. missing-sample counts).")
+
+    counts = {"agree": 0, "disagree": 0, "ezc3d_unreadable": 0, "midstance_failed": 0}
+    for path in files:
+        name = os.path.relpath(path, args.folder)
+        try:
+            c = ezc3d.c3d(path)
+        except Exception as error:  # noqa: BLE001 - ezc3d raises plain RuntimeError etc.
+            counts["ezc3d_unreadable"] += 1
+            result = run([args.midstance, "--quiet", "--json", "info", path])
+            verdict = "midstance reads it" if result.returncode == 0 else "midstance fails too"
+            print(f"SKIP {name}: ezc3d cannot read it ({str(error).strip()[:200]}); {verdict}")
+            continue
+        result = run([args.midstance, "--quiet", "--json", "info", path])
+        if result.returncode != 0:
+            counts["midstance_failed"] += 1
+            print(f"FAIL {name}: midstance info failed: {(result.stderr or result.stdout).strip()[:300]}")
+            continue
+        ours = midstance_summary(json.loads(result.stdout))
+        theirs = ezc3d_summary(c)
+        mismatches = [f"  {key}: midstance {describe_difference(ours.get(key), theirs.get(key))} (ezc3d second)"
+                      if key.endswith("labels") or key == "parameter_groups" else
+                      f"  {key}: midstance {ours.get(key)!r}, ezc3d {theirs.get(key)!r}"
+                      for key in theirs if not same(key, ours.get(key), theirs.get(key))]
+        lines, array_failed = (compare_arrays(args.midstance, path, c, args.tolerance_mm, args.analog_tolerance)
+                               if convert else ([], False))
+        bad = bool(mismatches) or array_failed
+        counts["disagree" if bad else "agree"] += 1
+        print(f"{'FAIL' if bad else 'OK  '} {name}: {theirs['frames']} frames, {theirs['points']} points "
+              f"@ {theirs['point_rate_hz']:g} Hz, {theirs['analog_channels']} analog channels"
+              + ("" if mismatches else "; summary fields agree"))
+        if "" in c["parameters"]:
+            lines.insert(0, "  note: ezc3d lists an unnamed group (parameters without a group record); not compared")
+        for line in mismatches + lines:
+            print(line)
+
+    print(f"SUMMARY {len(files)} files: {counts['agree']} agree, {counts['disagree']} disagree, "
+          f"{counts['midstance_failed']} midstance failures, {counts['ezc3d_unreadable']} unreadable by ezc3d"
+          + ("" if convert else "; arrays not compared (no `midstance convert`)"))
+    return 1 if counts["disagree"] or counts["midstance_failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
