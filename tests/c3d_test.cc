@@ -101,6 +101,58 @@ INSTANTIATE_TEST_SUITE_P(RealFiles, GoldenFile, ::testing::ValuesIn(GoldenNames(
                            return name;
                          });
 
+TEST(C3dForcePlates, CornersOriginsAndTypesMatchTheGoldenValues) {
+  SKIP_WITHOUT_DATA();
+  int compared = 0;
+  for (const auto& [name, g] : Golden().items()) {
+    if (g.is_null() || g["force_plates"].get<int>() == 0) continue;
+    const auto plates = ReadC3d(PathOf(name)).ForcePlates();
+    ASSERT_EQ(plates.size(), g["force_plates"].get<size_t>()) << name;
+    for (size_t p = 0; p < plates.size(); ++p) {
+      EXPECT_EQ(plates[p].type, g["force_plate_types"][p].get<int>()) << name;
+      for (size_t k = 0; k < 4; ++k) {
+        for (size_t c = 0; c < 3; ++c) {
+          const double expected = g["force_plate_corners_file_units"][p][k][c].get<double>();
+          EXPECT_NEAR(plates[p].corners[k][c], expected, Tolerance(expected)) << name << " plate " << p;
+        }
+      }
+      for (size_t c = 0; c < 3; ++c) {
+        const double expected = g["force_plate_origin_file_units"][p][c].get<double>();
+        EXPECT_NEAR(plates[p].origin[c], expected, Tolerance(expected)) << name << " plate " << p;
+      }
+      EXPECT_GE(plates[p].channels.size(), 6u) << name;
+      if (plates[p].type == 4) {
+        EXPECT_EQ(plates[p].calibration.size(), 36u) << name;
+      }
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 20);
+}
+
+TEST(C3dEvents, FootStrikeAndFootOffRoundTripThroughTheEventGroup) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  C3dFile trial = ReadC3d(PathOf("vicon_gait_raw.c3d"));
+  const std::vector<C3dEvent> events = {{"Foot Strike", "Left", "heel contact", 0.52},
+                                        {"Foot Off", "Left", "toe off", 1.26},
+                                        {"Foot Strike", "Right", "heel contact", 75.125}};
+  SetEvents(&trial, events);
+  WriteC3d(dir / "events.c3d", trial);
+  const std::vector<C3dEvent> back = ReadC3d(dir / "events.c3d").Events();
+  ASSERT_EQ(back.size(), events.size());
+  for (size_t e = 0; e < events.size(); ++e) {
+    EXPECT_EQ(back[e].label, events[e].label);
+    EXPECT_EQ(back[e].context, events[e].context);
+    EXPECT_EQ(back[e].description, events[e].description);
+    EXPECT_NEAR(back[e].time_s, events[e].time_s, 1e-5);
+  }
+  const C3dParameter* times = ReadC3d(dir / "events.c3d").Find("EVENT", "TIMES");
+  ASSERT_NE(times, nullptr);
+  EXPECT_EQ(times->numbers[4], 1.0);  // 75.125 s = 1 minute, 15.125 seconds
+  EXPECT_NEAR(times->numbers[5], 15.125, 1e-6);
+}
+
 // Every variant of a trial gives the same data, to the precision of its storage.
 void ExpectSameTrial(const std::string& reference_name, const std::string& other_name) {
   const C3dFile reference = ReadC3d(PathOf(reference_name));

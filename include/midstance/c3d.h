@@ -53,6 +53,24 @@ struct C3dHeaderEvent {
   bool displayed = false;
 };
 
+// FORCE_PLATFORM group, one entry per used plate (file units; forces come in issue 4).
+struct C3dForcePlate {
+  int type = 0;                        // TYPE: 1-4, or Kistler's 3 with FPCOPPOLY
+  double corners[4][3] = {};           // CORNERS [3 x 4 x plates]: x y z of corners 1-4
+  double origin[3] = {};               // ORIGIN [3 x plates]: plate centre to sensor origin, plate frame
+  std::vector<int> channels;           // CHANNEL: 1-based analog channel numbers
+  std::vector<double> calibration;     // CAL_MATRIX for this plate, as stored (column-major), or empty
+  std::vector<double> cop_polynomial;  // FPCOPPOLY for this plate, or empty
+};
+
+// EVENT group entry (Vicon: labels "Foot Strike" / "Foot Off", contexts "Left" / "Right").
+struct C3dEvent {
+  std::string label;
+  std::string context;
+  std::string description;
+  double time_s = 0;  // EVENT:TIMES holds (minutes, seconds) pairs; this is 60 * minutes + seconds
+};
+
 struct C3dFile {
   std::string path;
   C3dProcessor processor = C3dProcessor::kIntel;
@@ -79,6 +97,9 @@ struct C3dFile {
   std::vector<C3dHeaderEvent> header_events;
 
   const C3dParameter* Find(const std::string& group, const std::string& name) const;  // nullptr if absent
+  // Throw FileFormatError naming the parameter when its dimensions disagree with the counts.
+  std::vector<C3dForcePlate> ForcePlates() const;
+  std::vector<C3dEvent> Events() const;
   int64_t MissingPointSamples() const;
   // Metres per file unit from POINT:UNITS ("mm", "cm", "m"); throws FileFormatError otherwise.
   double PointUnitsInMetres() const;
@@ -96,5 +117,9 @@ C3dFile ReadC3dBytes(const std::string& name, std::vector<uint8_t> bytes);
 // (negative: float), RATE, DATA_START, LABELS, ANALOG:USED, RATE, LABELS, and TRIAL:ACTUAL_*
 // beyond 65,535 frames. Throws InvalidInput when the data and its counts disagree.
 void WriteC3d(const std::string& path, const C3dFile& file);
+
+// Replaces the EVENT group of `file` with `events` (USED, LABELS, CONTEXTS, DESCRIPTIONS, TIMES
+// as minutes / seconds pairs, ICON_IDS, GENERIC_FLAGS), as Vicon Nexus writes it.
+void SetEvents(C3dFile* file, const std::vector<C3dEvent>& events);
 
 }  // namespace midstance
