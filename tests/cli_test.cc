@@ -312,6 +312,43 @@ TEST_F(CliTest, InfoDescribesSessionsResultsAndC3d) {
   EXPECT_EQ(LineCount(missing.err), 1);
 }
 
+TEST_F(CliTest, ExportAndConvertRoundTrips) {
+  const std::string result = work_ / "r.h5";
+  ASSERT_EQ(RunMidstance("--quiet process " + *dir_ / "session" + " -o " + result).exit_code, 0);
+  for (const char* format : {"c3d", "trc", "csv"}) {
+    const std::string out = work_ / (std::string("r.") + format);
+    const CommandResult r = RunMidstance(std::string("--quiet export ") + result + " --to " + format + " -o " + out);
+    ASSERT_EQ(r.exit_code, 0) << format << ": " << r.err;
+    ASSERT_TRUE(fs::exists(out)) << format;
+  }
+  // The exported C3D holds the result's points, in millimetres, named P001...
+  const Hdf5Reader h5(result);
+  std::vector<uint64_t> dims;
+  const std::vector<double> metres = h5.ReadDoubles("/markers/positions", &dims);
+  const std::string info = RunMidstance("--quiet --json info " + work_ / "r.c3d").out;
+  const auto c = nlohmann::json::parse(info);
+  EXPECT_EQ(c["frames"].get<uint64_t>(), dims[0]);
+  EXPECT_EQ(c["points"].get<uint64_t>(), dims[1]);
+  EXPECT_EQ(c["point_units"], "mm");
+  EXPECT_EQ(c["point_labels"][0], "P001");
+  ASSERT_EQ(RunMidstance("--quiet convert " + work_ / "r.c3d" + " -o " + work_ / "r2.h5").exit_code, 0);
+  const std::vector<double> back = Hdf5Reader(work_ / "r2.h5").ReadDoubles("/markers/positions", nullptr);
+  ASSERT_EQ(back.size(), metres.size());
+  for (size_t i = 0; i < metres.size(); ++i) {
+    ASSERT_EQ(std::isnan(back[i]), std::isnan(metres[i])) << i;
+    if (!std::isnan(metres[i])) {
+      ASSERT_NEAR(back[i], metres[i], 1e-7) << i;  // float32 in C3D: < 0.1 um
+    }
+  }
+  const CommandResult mot = RunMidstance("--quiet export " + result + " --to mot -o " + work_ / "r.mot");
+  EXPECT_EQ(mot.exit_code, 2);
+  EXPECT_EQ(LineCount(mot.err), 1) << mot.err;
+  EXPECT_FALSE(fs::exists(work_ / "r.mot"));
+  const CommandResult bad = RunMidstance("--quiet convert " + work_ / "r.csv" + " -o " + work_ / "x.c3d");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(LineCount(bad.err), 1) << bad.err;
+}
+
 // The README's demo: default session (8 cameras, 1280 x 1024, 250 Hz), shortened to 0.4 s.
 TEST(Demo, MeetsTheAccuracyBounds) {
   TempDir dir;

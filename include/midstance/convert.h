@@ -24,6 +24,12 @@ C3dFile ReadC3dFromHdf5(const std::string& path);  // a file written by WriteC3d
 TrcFile TrcFromC3d(const C3dFile& c3d);
 OpenSimTable AnalogTableFromC3d(const C3dFile& c3d);
 
+// `midstance export RESULT.h5 --to c3d|trc|csv|mot -o PATH`: a processing result's points (named
+// P001... when unlabelled) as C3D (mm) or TRC (mm), or CSV rows frame,time_s,point,label,x_m,y_m,z_m;
+// a converted C3D trial as itself. MOT needs analog channels (a converted trial) until kinematics
+// and forces exist. Throws InvalidInput naming what is missing.
+void ExportResult(const std::string& input, const std::string& format, const std::string& output);
+
 // Dispatches on the extensions of `input` and `output`; throws InvalidInput for pairs it does
 // not convert, naming them.
 void ConvertFile(const std::string& input, const std::string& output);

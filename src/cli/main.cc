@@ -124,6 +124,12 @@ int main(int argc, char** argv) {
   convert->add_option("IN", convert_input, "input file")->required();
   convert->add_option("-o,--output", convert_output, "output file")->required();
 
+  std::string export_input, export_format, export_output;
+  CLI::App* export_command = app.add_subcommand("export", "a result .h5 as C3D, TRC, CSV or MOT");
+  export_command->add_option("RESULT", export_input, "result .h5 (from process or convert)")->required();
+  export_command->add_option("--to", export_format, "c3d, trc, csv or mot")->required()->check(CLI::IsMember({"c3d", "trc", "csv", "mot"}));
+  export_command->add_option("-o,--output", export_output, "file to write")->required();
+
   DemoOptions demo_options;
   demo_options.synth.duration_s = 1.0;  // a second at 250 Hz covers a stride and keeps the demo ~30 s
   CLI::App* demo = app.add_subcommand("demo", "synth a session, process it, report the error against the truth");
@@ -175,6 +181,9 @@ int main(int argc, char** argv) {
     } else if (*convert) {
       ConvertFile(convert_input, convert_output);
       spdlog::info("convert: {} -> {}", convert_input, convert_output);
+    } else if (*export_command) {
+      ExportResult(export_input, export_format, export_output);
+      spdlog::info("export: {} -> {} ({})", export_input, export_output, export_format);
     } else if (*demo) {
       demo_options.backend = backend;
       PrintDemo(RunDemo(demo_options));

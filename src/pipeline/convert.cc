@@ -1,10 +1,12 @@
 #include "midstance/convert.h"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "midstance/atomic_output.h"
 #include "midstance/error.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/sha256.h"
@@ -211,6 +213,87 @@ OpenSimTable AnalogTableFromC3d(const C3dFile& c3d) {
                         c3d.analog.begin() + static_cast<ptrdiff_t>((s + 1) * channels));
   }
   return table;
+}
+
+namespace {
+
+// A processing result's markers as a C3D trial in millimetres.
+C3dFile C3dFromResult(const std::string& path) {
+  const Hdf5Reader h5(path);
+  if (!h5.Exists("/markers/positions")) throw InvalidInput(path + ": export: expected /markers/positions, got none");
+  C3dFile c3d;
+  c3d.path = path;
+  std::vector<uint64_t> dims;
+  const std::vector<double> metres = h5.ReadDoubles("/markers/positions", &dims);
+  if (dims.size() != 3 || dims[2] != 3) throw FileFormatError(path, "/markers/positions", "frames x points x 3", "another shape");
+  c3d.frame_count = static_cast<int64_t>(dims[0]);
+  c3d.point_count = static_cast<int>(dims[1]);
+  c3d.point_units = "mm";
+  c3d.point_scale = 0.01;  // residual resolution in mm
+  c3d.point_rate_hz = h5.ReadDoubleAttribute("/markers", "rate");
+  c3d.points = ScaledToMetres(metres, 1000.0);
+  c3d.residuals.assign(static_cast<size_t>(c3d.frame_count) * static_cast<size_t>(c3d.point_count), 0.0);
+  for (size_t i = 0; i < c3d.residuals.size(); ++i) {
+    if (std::isnan(c3d.points[3 * i])) c3d.residuals[i] = std::numeric_limits<double>::quiet_NaN();
+  }
+  if (h5.Exists("/markers/camera_mask")) {
+    for (int32_t m : h5.ReadInts("/markers/camera_mask", nullptr)) c3d.camera_masks.push_back(static_cast<uint8_t>(m & 0x7f));
+  } else {
+    c3d.camera_masks.assign(c3d.residuals.size(), 0);
+  }
+  c3d.point_labels = h5.Exists("/markers/labels") ? h5.ReadStrings("/markers/labels") : std::vector<std::string>{};
+  c3d.point_labels.resize(static_cast<size_t>(c3d.point_count));
+  for (size_t p = 0; p < c3d.point_labels.size(); ++p) {
+    if (c3d.point_labels[p].empty()) {
+      const std::string number = std::to_string(p + 1);
+      c3d.point_labels[p] = "P" + std::string(number.size() < 3 ? 3 - number.size() : 0, '0') + number;
+    }
+  }
+  return c3d;
+}
+
+void WriteResultCsv(const std::string& path, const C3dFile& c3d) {
+  AtomicOutput output(path);
+  {
+    std::FILE* file = std::fopen(output.temporary_path().c_str(), "w");
+    if (!file) throw InvalidInput(path + ": cannot create the CSV file");
+    std::fputs("frame,time_s,point,label,x_m,y_m,z_m\n", file);
+    const double metres = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();
+    for (int64_t f = 0; f < c3d.frame_count; ++f) {
+      for (int p = 0; p < c3d.point_count; ++p) {
+        const double* x = &c3d.points[3 * (static_cast<size_t>(f) * static_cast<size_t>(c3d.point_count) + static_cast<size_t>(p))];
+        if (std::isnan(x[0])) continue;
+        std::fprintf(file, "%lld,%.6f,%d,%s,%.9f,%.9f,%.9f\n", static_cast<long long>(f),
+                     c3d.point_rate_hz > 0 ? static_cast<double>(f) / c3d.point_rate_hz : 0.0, p,
+                     c3d.point_labels[static_cast<size_t>(p)].c_str(), x[0] * metres, x[1] * metres, x[2] * metres);
+      }
+    }
+    const bool ok = std::fflush(file) == 0 && std::ferror(file) == 0;
+    std::fclose(file);
+    if (!ok) throw InvalidInput(path + ": cannot write the CSV file (disk full?)");
+  }
+  output.Commit();
+}
+
+}  // namespace
+
+void ExportResult(const std::string& input, const std::string& format, const std::string& output) {
+  const C3dFile c3d = Hdf5Reader(input).Exists("/c3d") ? ReadC3dFromHdf5(input) : C3dFromResult(input);
+  if (format == "c3d") {
+    WriteC3d(output, c3d);
+  } else if (format == "trc") {
+    WriteTrc(output, TrcFromC3d(c3d));
+  } else if (format == "csv") {
+    WriteResultCsv(output, c3d);
+  } else if (format == "mot") {
+    if (c3d.analog_channel_count == 0) {
+      throw InvalidInput(input + ": export --to mot: expected analog channels (a converted C3D trial), got none; "
+                                 "kinematics and forces come with the skeleton and force-plate stages");
+    }
+    WriteOpenSimTable(output, AnalogTableFromC3d(c3d));
+  } else {
+    throw InvalidInput("export --to: expected c3d, trc, csv or mot, got '" + format + "'");
+  }
 }
 
 void ConvertFile(const std::string& input, const std::string& output) {
