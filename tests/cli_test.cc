@@ -307,6 +307,13 @@ TEST_F(CliTest, InfoDescribesSessionsResultsAndC3d) {
   EXPECT_EQ(c["frames"], 450);
   EXPECT_EQ(c["points"], 26);
   EXPECT_EQ(c["force_plates"], 2);
+  const std::string opensim = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data/opensim/";
+  const auto trc = nlohmann::json::parse(RunMidstance("--quiet --json info " + opensim + "std_walking2_markers.trc").out);
+  EXPECT_EQ(trc["frames"], 126);
+  EXPECT_EQ(trc["markers"], 44);
+  const auto mot = nlohmann::json::parse(RunMidstance("--quiet --json info " + opensim + "running_grf.mot").out);
+  EXPECT_EQ(mot["rows"], 691);
+  EXPECT_EQ(mot["columns"][1], "R_ground_force_vx");
   const CommandResult missing = RunMidstance("--quiet info " + work_ / "nothing.c3d");
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_EQ(LineCount(missing.err), 1);

@@ -11,10 +11,12 @@
 // - Analog values are scaled as (raw - ANALOG:OFFSET) * ANALOG:SCALE * ANALOG:GEN_SCALE, raw
 //   read as unsigned when ANALOG:FORMAT is "UNSIGNED".
 // - Frame counts beyond 65,535: TRIAL:ACTUAL_START_FIELD / ACTUAL_END_FIELD (two 16-bit words,
-//   low first) or POINT:FRAMES read as unsigned, else the header's first / last frame.
+//   low first), POINT:LONG_FRAMES (float), or POINT:FRAMES read as unsigned, else the header's
+//   first / last frame.
 // Coordinates stay in the file's units (POINT:UNITS); PointUnitsInMetres() converts.
 // Memory is bounded by the file's size: every count is checked against it before allocation.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,6 +102,9 @@ struct C3dFile {
   // Throw FileFormatError naming the parameter when its dimensions disagree with the counts.
   std::vector<C3dForcePlate> ForcePlates() const;
   std::vector<C3dEvent> Events() const;
+  // Subject measurements Vicon stores in PROCESSING (Bodymass, LegLength, KneeWidth ...) or
+  // SUBJECTS / SUBJECT: the first number of NAME (case-insensitive), or nullopt.
+  std::optional<double> SubjectValue(const std::string& name) const;
   int64_t MissingPointSamples() const;
   // Metres per file unit from POINT:UNITS ("mm", "cm", "m"); throws FileFormatError otherwise.
   double PointUnitsInMetres() const;
@@ -110,12 +115,14 @@ C3dFile ReadC3d(const std::string& path);
 // The same from bytes already in memory; `name` is used in messages (the fuzz target's entry).
 C3dFile ReadC3dBytes(const std::string& name, std::vector<uint8_t> bytes);
 
-// Writes `file` as an Intel, float-storage C3D (atomically): points in the file's units with
+// Writes `file` as an Intel C3D (atomically), in the storage of `file.float_storage`: integer
+// files stay integer (round trip exact), float files float. Points in the file's units with
 // their residual / camera-mask words, analog values stored raw so ANALOG:SCALE / OFFSET /
 // GEN_SCALE stay as they are, every group and parameter kept, header events written. Only the
 // parameters that describe the storage are set from the data: POINT:USED, FRAMES, SCALE
 // (negative: float), RATE, DATA_START, LABELS, ANALOG:USED, RATE, LABELS, and TRIAL:ACTUAL_*
-// beyond 65,535 frames. Throws InvalidInput when the data and its counts disagree.
+// beyond 65,535 frames. Throws InvalidInput when the data and its counts disagree, or when a
+// value does not fit integer storage (|value / POINT:SCALE| > 32767), naming it.
 void WriteC3d(const std::string& path, const C3dFile& file);
 
 // Replaces the EVENT group of `file` with `events` (USED, LABELS, CONTEXTS, DESCRIPTIONS, TIMES

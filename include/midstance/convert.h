@@ -7,6 +7,7 @@
 //   /analog/values      [samples x channels] scaled, channel units in /analog/channel_units
 //   /analog/labels, rate attribute
 //   /events/header_labels, /events/header_times (s)
+//   /forceplates/<i>/   corners [4 x 3] m, origin [3] m, channels, calibration; type attribute
 //   /c3d                attributes: processor, storage, point_units, point_scale, first_frame,
 //                       and one attribute per parameter "GROUP:NAME" holding JSON
 //                       {"type", "dimensions", "numbers" | "strings", "description", "locked"}

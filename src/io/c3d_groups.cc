@@ -83,6 +83,16 @@ std::vector<C3dEvent> C3dFile::Events() const {
   return events;
 }
 
+std::optional<double> C3dFile::SubjectValue(const std::string& name) const {
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const char* group : {"PROCESSING", "SUBJECTS", "SUBJECT"}) {
+    const C3dParameter* p = Find(group, upper);
+    if (p && !p->numbers.empty() && std::isfinite(p->numbers[0])) return p->numbers[0];
+  }
+  return std::nullopt;
+}
+
 void SetEvents(C3dFile* file, const std::vector<C3dEvent>& events) {
   auto& parameters = file->parameters;
   parameters.erase(std::remove_if(parameters.begin(), parameters.end(), [](const C3dParameter& p) { return p.group == "EVENT"; }),

@@ -245,6 +245,12 @@ int64_t FrameCount(const C3dFile& file, int header_first, int header_last) {
     const int64_t last = static_cast<int64_t>(end->UnsignedAt(0)) + (static_cast<int64_t>(end->UnsignedAt(1)) << 16);
     if (last >= first && first >= 0) return last - first + 1;
   }
+  // POINT:LONG_FRAMES (a float count, written by some Motion Analysis and Qualisys exporters).
+  const C3dParameter* long_frames = FindIn(file, "POINT", "LONG_FRAMES");
+  if (long_frames && !long_frames->numbers.empty() && long_frames->numbers[0] > 65535 &&
+      std::isfinite(long_frames->numbers[0])) {
+    return static_cast<int64_t>(long_frames->numbers[0]);
+  }
   const int64_t from_header = static_cast<int64_t>(static_cast<uint16_t>(header_last)) -
                               static_cast<uint16_t>(header_first) + 1;
   const C3dParameter* frames = FindIn(file, "POINT", "FRAMES");

@@ -144,7 +144,8 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
   for (const char* name : {"POINT", "ANALOG"}) ensure_group(name);
   const double scale = file.point_scale > 0 ? file.point_scale : 1.0;
   SetNumber(parameters, "POINT", "USED", C3dParameterType::kInt16, file.point_count);
-  SetNumber(parameters, "POINT", "SCALE", C3dParameterType::kFloat, -scale);
+  const bool integer = !file.float_storage;  // keep the source's storage: integer round trips exactly
+  SetNumber(parameters, "POINT", "SCALE", C3dParameterType::kFloat, integer ? scale : -scale);
   SetNumber(parameters, "POINT", "RATE", C3dParameterType::kFloat, file.point_rate_hz);
   // An unsigned 16-bit count (stored signed); beyond 65,535 it reads 65,535 and TRIAL:ACTUAL_*
   // carries the count, as Vicon and ezc3d write it (ezc3d refuses a float POINT:FRAMES).
@@ -209,7 +210,7 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
   header.I16(static_cast<int>(std::min<int64_t>(first_frame, 65535)));
   header.I16(static_cast<int>(std::min<int64_t>(last_frame, 65535)));
   header.I16(10);  // maximum interpolation gap
-  header.F32(static_cast<float>(-scale));
+  header.F32(static_cast<float>(integer ? scale : -scale));
   header.I16(data_start_block);
   header.I16(file.analog_samples_per_frame);
   header.F32(static_cast<float>(file.point_rate_hz));
@@ -224,22 +225,32 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
   for (int e = 0; e < 18; ++e) header.Chars(e < events ? file.header_events[static_cast<size_t>(e)].label : "", 4);
   header.PadToBlock();
 
-  const std::vector<double> offset = [&] {
-    std::vector<double> v(static_cast<size_t>(file.analog_channel_count), 0.0);
-    if (const C3dParameter* p = file.Find("ANALOG", "OFFSET")) {
-      for (size_t i = 0; i < v.size() && i < p->numbers.size(); ++i) v[i] = p->numbers[i];
-    }
-    return v;
-  }();
-  const std::vector<double> analog_scale = [&] {
-    std::vector<double> v(static_cast<size_t>(file.analog_channel_count), 1.0);
-    if (const C3dParameter* p = file.Find("ANALOG", "SCALE")) {
-      for (size_t i = 0; i < v.size() && i < p->numbers.size(); ++i) v[i] = p->numbers[i];
-    }
-    return v;
-  }();
+  const C3dParameter* format = file.Find("ANALOG", "FORMAT");
+  const bool unsigned_analog = format && !format->strings.empty() && format->strings[0] == "UNSIGNED";
+  std::vector<double> offset(static_cast<size_t>(file.analog_channel_count), 0.0);
+  if (const C3dParameter* p = file.Find("ANALOG", "OFFSET")) {
+    for (size_t i = 0; i < offset.size() && i < p->numbers.size(); ++i) offset[i] = unsigned_analog ? p->UnsignedAt(i) : p->numbers[i];
+  }
+  std::vector<double> analog_scale(static_cast<size_t>(file.analog_channel_count), 1.0);
+  if (const C3dParameter* p = file.Find("ANALOG", "SCALE")) {
+    for (size_t i = 0; i < analog_scale.size() && i < p->numbers.size(); ++i) analog_scale[i] = p->numbers[i];
+  }
   const C3dParameter* general = file.Find("ANALOG", "GEN_SCALE");
   const double general_scale = general && !general->numbers.empty() ? general->numbers[0] : 1.0;
+
+  // One stored word: a float, or an integer within [lo, hi] (else an error naming the value).
+  auto put = [&](Sink& sink, double value, double lo, double hi, const char* what, int64_t frame) {
+    if (!integer) {
+      sink.F32(static_cast<float>(value));
+      return;
+    }
+    const double rounded = std::round(value);
+    if (!(rounded >= lo && rounded <= hi)) {
+      throw InvalidInput(path + ": C3D writer: " + what + " at frame " + std::to_string(frame) + " is " +
+                         std::to_string(value) + " storage steps, beyond 16-bit integer storage; write float storage");
+    }
+    sink.I16(static_cast<int>(rounded));
+  };
 
   AtomicOutput output(path);
   {
@@ -252,21 +263,25 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
       for (int p = 0; p < file.point_count; ++p) {
         const size_t i = static_cast<size_t>(f) * static_cast<size_t>(file.point_count) + static_cast<size_t>(p);
         if (std::isnan(file.residuals[i]) || std::isnan(file.points[3 * i])) {
-          for (int k = 0; k < 3; ++k) frame.F32(0.0f);
-          frame.F32(-1.0f);
+          for (int k = 0; k < 3; ++k) put(frame, 0.0, 0, 0, "point", f);
+          put(frame, -1.0, -1, -1, "residual", f);
           continue;
         }
-        for (int k = 0; k < 3; ++k) frame.F32(static_cast<float>(file.points[3 * i + static_cast<size_t>(k)]));
+        for (int k = 0; k < 3; ++k) {
+          const double v = file.points[3 * i + static_cast<size_t>(k)];
+          put(frame, integer ? v / scale : v, -32768, 32767, "a point coordinate", f);
+        }
         const int residual = std::clamp(static_cast<int>(std::lround(file.residuals[i] / scale)), 0, 255);
         const int mask = i < file.camera_masks.size() ? file.camera_masks[i] : 0;
-        frame.F32(static_cast<float>((mask & 0x7f) << 8 | residual));
+        put(frame, static_cast<double>((mask & 0x7f) << 8 | residual), 0, 32767, "a residual word", f);
       }
       for (int s = 0; s < file.analog_samples_per_frame; ++s) {
         for (int c = 0; c < file.analog_channel_count; ++c) {
           const size_t i = (static_cast<size_t>(f) * static_cast<size_t>(file.analog_samples_per_frame) + static_cast<size_t>(s)) *
                                static_cast<size_t>(file.analog_channel_count) + static_cast<size_t>(c);
           const double gain = analog_scale[static_cast<size_t>(c)] * general_scale;
-          frame.F32(static_cast<float>(gain != 0 ? file.analog[i] / gain + offset[static_cast<size_t>(c)] : file.analog[i]));
+          const double raw = gain != 0 ? file.analog[i] / gain + offset[static_cast<size_t>(c)] : file.analog[i];
+          put(frame, raw, unsigned_analog ? 0 : -32768, unsigned_analog ? 65535 : 32767, "an analog sample", f);
         }
       }
       stream.write(reinterpret_cast<const char*>(frame.bytes().data()), static_cast<std::streamsize>(frame.size()));

@@ -112,6 +112,24 @@ void WriteC3dAsHdf5(const std::string& path, const C3dFile& c3d) {
   }
   h5.WriteStrings("/events/header_labels", event_labels, "C3D header event labels");
   h5.WriteDoubles("/events/header_times", {event_times.size()}, event_times, "s", "C3D header event times");
+  const std::vector<C3dForcePlate> plates = c3d.ForcePlates();
+  for (size_t p = 0; p < plates.size(); ++p) {
+    const std::string g = "/forceplates/" + std::to_string(p);
+    std::vector<double> corners;
+    for (const auto& corner : plates[p].corners) {
+      for (double v : corner) corners.push_back(v * metres);
+    }
+    h5.WriteDoubles(g + "/corners", {4, 3}, corners, "m", "plate corners 1-4 in the lab frame (FORCE_PLATFORM:CORNERS)");
+    h5.WriteDoubles(g + "/origin", {3}, {plates[p].origin[0] * metres, plates[p].origin[1] * metres, plates[p].origin[2] * metres},
+                    "m", "plate centre to sensor origin, plate frame, as the file stores it (FORCE_PLATFORM:ORIGIN)");
+    h5.WriteInts(g + "/channels", {plates[p].channels.size()}, std::vector<int32_t>(plates[p].channels.begin(), plates[p].channels.end()),
+                 "1", "1-based analog channels of the plate (FORCE_PLATFORM:CHANNEL)");
+    h5.SetAttribute(g, "type", static_cast<int64_t>(plates[p].type));
+    if (!plates[p].calibration.empty()) {
+      h5.WriteDoubles(g + "/calibration", {plates[p].calibration.size()}, plates[p].calibration, "1",
+                      "FORCE_PLATFORM:CAL_MATRIX of the plate as stored (column-major)");
+    }
+  }
   h5.CreateGroup("/c3d");
   h5.SetAttribute("/c3d", "processor", std::string(C3dProcessorName(c3d.processor)));
   h5.SetAttribute("/c3d", "storage", std::string(c3d.float_storage ? "float" : "integer"));

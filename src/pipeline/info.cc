@@ -1,5 +1,6 @@
 #include "midstance/info.h"
 
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -7,6 +8,7 @@
 #include "midstance/calibration_io.h"
 #include "midstance/error.h"
 #include "midstance/hdf5_file.h"
+#include "midstance/opensim_files.h"
 #include "midstance/session.h"
 #include "midstance/video_reader.h"
 
@@ -53,6 +55,25 @@ nlohmann::ordered_json DescribeC3d(const std::string& path) {
   return d;
 }
 
+nlohmann::ordered_json DescribeTrc(const std::string& path) {
+  const TrcFile trc = ReadTrc(path);
+  int64_t missing = 0;
+  for (size_t i = 0; i < trc.positions.size(); i += 3) missing += std::isnan(trc.positions[i]) ? 1 : 0;
+  return {{"kind", "trc"}, {"path", path}, {"frames", trc.frame_count()}, {"data_rate_hz", trc.data_rate_hz},
+          {"units", trc.units}, {"markers", trc.labels.size()}, {"marker_labels", trc.labels},
+          {"missing_marker_samples", missing}};
+}
+
+nlohmann::ordered_json DescribeTable(const std::string& path) {
+  const OpenSimTable table = ReadOpenSimTable(path);
+  const size_t rows = table.row_count(), columns = table.columns.size();
+  return {{"kind", Extension(path).substr(1)}, {"path", path}, {"name", table.name}, {"rows", rows},
+          {"columns", table.columns},
+          {"time_range_s", rows ? nlohmann::ordered_json::array({table.values[0], table.values[(rows - 1) * columns]})
+                                : nlohmann::ordered_json::array()},
+          {"in_degrees", table.in_degrees}};
+}
+
 nlohmann::ordered_json DescribeSession(const std::string& folder) {
   const SessionConfig session = ReadSession(folder);
   const std::vector<Camera> cameras = CamerasForSession(session, ReadCalibration(session.calibration_path));
@@ -97,8 +118,10 @@ nlohmann::ordered_json DescribePath(const std::string& path) {
   const std::string extension = Extension(path);
   if (extension == ".c3d") return DescribeC3d(path);
   if (extension == ".h5" || extension == ".hdf5") return DescribeResult(path);
+  if (extension == ".trc") return DescribeTrc(path);
+  if (extension == ".mot" || extension == ".sto") return DescribeTable(path);
   if (!fs::exists(path)) throw FileFormatError(path, "file", "an existing file or session folder", "no such file");
-  throw InvalidInput(path + ": info: expected a .c3d or .h5 file or a session folder, got '" + extension + "'");
+  throw InvalidInput(path + ": info: expected a .c3d, .trc, .mot, .sto or .h5 file or a session folder, got '" + extension + "'");
 }
 
 std::string FormatDescription(const nlohmann::ordered_json& description) {
