@@ -247,7 +247,8 @@ C3dFile C3dFromResult(const std::string& path) {
   c3d.frame_count = static_cast<int64_t>(dims[0]);
   c3d.point_count = static_cast<int>(dims[1]);
   c3d.point_units = "mm";
-  c3d.point_scale = 0.01;  // residual resolution in mm
+  c3d.float_storage = true;  // reconstructed points: no integer grid to keep
+  c3d.point_scale = 0.01;    // residual resolution in mm
   c3d.point_rate_hz = h5.ReadDoubleAttribute("/markers", "rate");
   c3d.points = ScaledToMetres(metres, 1000.0);
   c3d.residuals.assign(static_cast<size_t>(c3d.frame_count) * static_cast<size_t>(c3d.point_count), 0.0);
