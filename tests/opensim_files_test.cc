@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "midstance/c3d.h"
 #include "midstance/error.h"
@@ -121,6 +122,28 @@ TEST(Mot, RoundTripIsExact) {
   for (size_t i = 0; i < original.values.size(); ++i) {
     ASSERT_NEAR(copy.values[i], original.values[i], 1e-9 * std::max(1.0, std::fabs(original.values[i])));
   }
+}
+
+TEST(Mot, GroundReactionTableHasExternalLoadsLayoutAndRoundTrips) {
+  testing::TempDir dir;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> time = {0.0, 0.001, 0.002};
+  const GroundReactionSeries right{"r_", {0, 0, 0, 10, 700, -20, 12, 750, -25}, {nan, nan, nan, 0.1, 0.0, 0.2, 0.11, 0.0, 0.21},
+                                   {0, 0, 0, 0, 1.5, 0, 0, 1.6, 0}};
+  const GroundReactionSeries left{"l_", std::vector<double>(9, 0.0), std::vector<double>(9, 0.0), std::vector<double>(9, 0.0)};
+  const OpenSimTable table = MakeGroundReactionTable(time, {right, left});
+  ASSERT_EQ(table.columns.size(), 19u);
+  EXPECT_EQ(table.columns[1], "r_ground_force_vx");
+  EXPECT_EQ(table.columns[4], "r_ground_force_px");
+  EXPECT_EQ(table.columns[9], "r_ground_torque_z");
+  EXPECT_EQ(table.columns[10], "l_ground_force_vx");
+  EXPECT_EQ(table.values[0 * 19 + 4], 0.0);  // undefined COP: zero, not NaN
+  WriteOpenSimTable(dir / "grf.mot", table);
+  const OpenSimTable back = ReadOpenSimTable(dir / "grf.mot");
+  EXPECT_EQ(back.columns, table.columns);
+  EXPECT_NEAR(back.values[2 * 19 + back.ColumnIndex("r_ground_force_vy")], 750.0, 1e-9);
+  EXPECT_NEAR(back.values[1 * 19 + back.ColumnIndex("r_ground_force_pz")], 0.2, 1e-12);
+  EXPECT_THROW(MakeGroundReactionTable({0.0}, {right}), InvalidInput);
 }
 
 TEST(OpenSimFiles, MalformedInputsNameTheLine) {

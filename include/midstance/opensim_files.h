@@ -55,4 +55,18 @@ void WriteOpenSimTable(const std::string& path, const OpenSimTable& table);
 // <prefix>ground_torque_x y z (N m), e.g. prefix "r_", "l_" or "1_".
 std::vector<std::string> GroundReactionColumns(const std::string& prefix);
 
+// One applied ground reaction (a foot or a plate) sampled at the table's times, lab frame.
+struct GroundReactionSeries {
+  std::string prefix;              // column prefix, e.g. "r_", "l_", "1_"
+  std::vector<double> force_n;     // [sample][x y z], force on the body, N
+  std::vector<double> point_m;     // [sample][x y z], centre of pressure, m
+  std::vector<double> torque_nm;   // [sample][x y z], free moment about the point, N m
+};
+
+// A table in ExternalLoads' layout: time, then the nine columns of each series. Samples with no
+// defined centre of pressure (NaN) are written as zero force, point and torque: ExternalLoads
+// cannot read NaN, and a zero force applies nothing. Throws InvalidInput on size mismatches.
+OpenSimTable MakeGroundReactionTable(const std::vector<double>& time_s,
+                                     const std::vector<GroundReactionSeries>& series);
+
 }  // namespace midstance

@@ -230,3 +230,38 @@ std::vector<std::string> GroundReactionColumns(const std::string& prefix) {
 }
 
 }  // namespace midstance
+
+namespace midstance {
+
+OpenSimTable MakeGroundReactionTable(const std::vector<double>& time_s,
+                                     const std::vector<GroundReactionSeries>& series) {
+  OpenSimTable table;
+  table.name = "ground reaction forces (midstance)";
+  table.columns = {"time"};
+  const size_t samples = time_s.size();
+  for (const GroundReactionSeries& s : series) {
+    if (s.force_n.size() != 3 * samples || s.point_m.size() != 3 * samples || s.torque_nm.size() != 3 * samples) {
+      throw InvalidInput("ground reaction table: series '" + s.prefix + "': expected 3 x " + std::to_string(samples) +
+                         " values for force, point and torque");
+    }
+    const auto columns = GroundReactionColumns(s.prefix);
+    table.columns.insert(table.columns.end(), columns.begin(), columns.end());
+  }
+  for (size_t i = 0; i < samples; ++i) {
+    table.values.push_back(time_s[i]);
+    for (const GroundReactionSeries& s : series) {
+      bool defined = true;
+      for (size_t k = 0; k < 3; ++k) {
+        defined = defined && std::isfinite(s.force_n[3 * i + k]) && std::isfinite(s.point_m[3 * i + k]) &&
+                  std::isfinite(s.torque_nm[3 * i + k]);
+      }
+      for (const std::vector<double>* v : {&s.force_n, &s.point_m, &s.torque_nm}) {
+        for (size_t k = 0; k < 3; ++k) table.values.push_back(defined ? (*v)[3 * i + k] : 0.0);
+      }
+    }
+  }
+  table.header.emplace_back("units", "N, m, N m");
+  return table;
+}
+
+}  // namespace midstance
