@@ -5,6 +5,7 @@
 #include "midstance/atomic_output.h"
 #include "midstance/calibration_io.h"
 #include "midstance/error.h"
+#include "midstance/file_names.h"
 #include "midstance/one_line.h"
 
 namespace midstance {
@@ -67,14 +68,8 @@ Camera CameraFromNode(const cv::FileNode& node, const std::string& path, size_t 
   return camera;
 }
 
-std::string Extension(const std::string& path) {
-  std::string extension = std::filesystem::path(path).extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return extension;
-}
-
 bool IsFileStorage(const std::string& path) {
-  const std::string e = Extension(path);
+  const std::string e = LowercaseExtension(path);
   return e == ".yml" || e == ".yaml" || e == ".xml" || e == ".json";
 }
 
@@ -123,14 +118,14 @@ void WriteCalibrationFileStorage(const std::string& path, const std::vector<Came
 }
 
 std::vector<Camera> ReadCalibration(const std::string& path) {
-  if (Extension(path) == ".toml") return ReadCalibrationToml(path);
+  if (LowercaseExtension(path) == ".toml") return ReadCalibrationToml(path);
   if (IsFileStorage(path)) return ReadCalibrationFileStorage(path);
   throw FileFormatError(path, "file name", "a .toml (anipose / Pose2Sim) or .yml/.yaml/.xml/.json (OpenCV) calibration",
-                        "'" + Extension(path) + "'");
+                        "'" + LowercaseExtension(path) + "'");
 }
 
 void WriteCalibration(const std::string& path, const std::vector<Camera>& cameras) {
-  if (Extension(path) == ".toml") return WriteCalibrationToml(path, cameras);
+  if (LowercaseExtension(path) == ".toml") return WriteCalibrationToml(path, cameras);
   if (IsFileStorage(path)) return WriteCalibrationFileStorage(path, cameras);
   throw InvalidInput(path + ": expected a .toml, .yml, .yaml, .xml or .json calibration file name");
 }

@@ -8,6 +8,7 @@
 
 #include "midstance/atomic_output.h"
 #include "midstance/error.h"
+#include "midstance/file_names.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/sha256.h"
 #include "midstance/version.h"
@@ -15,12 +16,6 @@
 namespace midstance {
 namespace {
 namespace fs = std::filesystem;
-
-std::string Extension(const std::string& path) {
-  std::string extension = fs::path(path).extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return extension;
-}
 
 std::vector<double> ScaledToMetres(const std::vector<double>& values, double metres_per_unit) {
   std::vector<double> out(values.size());
@@ -316,7 +311,7 @@ void ExportResult(const std::string& input, const std::string& format, const std
 }
 
 void ConvertFile(const std::string& input, const std::string& output) {
-  const std::string in = Extension(input), out = Extension(output);
+  const std::string in = LowercaseExtension(input), out = LowercaseExtension(output);
   auto unsupported = [&] {
     throw InvalidInput("convert: " + input + " -> " + output +
                        ": expected .c3d -> .h5/.c3d/.trc/.mot/.sto, .h5 (converted C3D) -> .c3d/.trc, or .trc -> .trc");

@@ -7,6 +7,7 @@
 #include "midstance/c3d.h"
 #include "midstance/calibration_io.h"
 #include "midstance/error.h"
+#include "midstance/file_names.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/opensim_files.h"
 #include "midstance/session.h"
@@ -15,12 +16,6 @@
 namespace midstance {
 namespace {
 namespace fs = std::filesystem;
-
-std::string Extension(const std::string& path) {
-  std::string extension = fs::path(path).extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return extension;
-}
 
 nlohmann::ordered_json DescribeC3d(const std::string& path) {
   const C3dFile file = ReadC3d(path);
@@ -67,7 +62,7 @@ nlohmann::ordered_json DescribeTrc(const std::string& path) {
 nlohmann::ordered_json DescribeTable(const std::string& path) {
   const OpenSimTable table = ReadOpenSimTable(path);
   const size_t rows = table.row_count(), columns = table.columns.size();
-  return {{"kind", Extension(path).substr(1)}, {"path", path}, {"name", table.name}, {"rows", rows},
+  return {{"kind", LowercaseExtension(path).substr(1)}, {"path", path}, {"name", table.name}, {"rows", rows},
           {"columns", table.columns},
           {"time_range_s", rows ? nlohmann::ordered_json::array({table.values[0], table.values[(rows - 1) * columns]})
                                 : nlohmann::ordered_json::array()},
@@ -115,7 +110,7 @@ nlohmann::ordered_json DescribeResult(const std::string& path) {
 
 nlohmann::ordered_json DescribePath(const std::string& path) {
   if (fs::is_directory(path)) return DescribeSession(path);
-  const std::string extension = Extension(path);
+  const std::string extension = LowercaseExtension(path);
   if (extension == ".c3d") return DescribeC3d(path);
   if (extension == ".h5" || extension == ".hdf5") return DescribeResult(path);
   if (extension == ".trc") return DescribeTrc(path);
