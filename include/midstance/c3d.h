@@ -40,6 +40,9 @@ struct C3dParameter {
 
   // int16 values reinterpreted as unsigned (counts above 32,767 are stored that way).
   double UnsignedAt(size_t i) const;
+  // UnsignedAt(i) as a count: finite, whole and within [0, max]; FileFormatError naming `file`
+  // and the parameter otherwise (a corrupt float count must not reach an integer conversion).
+  int64_t CountAt(size_t i, int64_t max, const std::string& file) const;
 };
 
 struct C3dGroup {

@@ -19,8 +19,9 @@ void RequireValues(const C3dFile& file, const C3dParameter* p, size_t count, con
 
 std::vector<C3dForcePlate> C3dFile::ForcePlates() const {
   const C3dParameter* used = Find("FORCE_PLATFORM", "USED");
-  if (!used || used->numbers.empty() || used->numbers[0] <= 0) return {};
-  const size_t plates = static_cast<size_t>(used->numbers[0]);
+  if (!used || used->numbers.empty()) return {};
+  const size_t plates = static_cast<size_t>(used->CountAt(0, 255, path));
+  if (plates == 0) return {};
   const C3dParameter* type = Find("FORCE_PLATFORM", "TYPE");
   const C3dParameter* corners = Find("FORCE_PLATFORM", "CORNERS");
   const C3dParameter* origin = Find("FORCE_PLATFORM", "ORIGIN");
@@ -35,12 +36,12 @@ std::vector<C3dForcePlate> C3dFile::ForcePlates() const {
   std::vector<C3dForcePlate> list(plates);
   for (size_t p = 0; p < plates; ++p) {
     C3dForcePlate& plate = list[p];
-    plate.type = type ? static_cast<int>(type->numbers[p]) : 0;
+    plate.type = type ? static_cast<int>(type->CountAt(p, 255, path)) : 0;
     for (size_t k = 0; k < 4 && corners; ++k) {
       for (size_t c = 0; c < 3; ++c) plate.corners[k][c] = corners->numbers[c + 3 * (k + 4 * p)];
     }
     for (size_t c = 0; c < 3 && origin; ++c) plate.origin[c] = origin->numbers[c + 3 * p];
-    for (size_t r = 0; r < rows; ++r) plate.channels.push_back(static_cast<int>(channel->numbers[r + rows * p]));
+    for (size_t r = 0; r < rows; ++r) plate.channels.push_back(static_cast<int>(channel->CountAt(r + rows * p, 65535, path)));
     if (calibration && calibration->dimensions.size() >= 2) {
       const size_t size = static_cast<size_t>(calibration->dimensions[0]) * static_cast<size_t>(calibration->dimensions[1]);
       const size_t stored = calibration->dimensions.size() > 2 ? static_cast<size_t>(calibration->dimensions[2]) : 1;
@@ -64,8 +65,9 @@ std::vector<C3dForcePlate> C3dFile::ForcePlates() const {
 
 std::vector<C3dEvent> C3dFile::Events() const {
   const C3dParameter* used = Find("EVENT", "USED");
-  if (!used || used->numbers.empty() || used->numbers[0] <= 0) return {};
-  const size_t count = static_cast<size_t>(used->numbers[0]);
+  if (!used || used->numbers.empty()) return {};
+  const size_t count = static_cast<size_t>(used->CountAt(0, 65535, path));
+  if (count == 0) return {};
   const C3dParameter* times = Find("EVENT", "TIMES");
   RequireValues(*this, times, 2 * count, std::to_string(2 * count) + " values (minutes, seconds per event)");
   if (!times) throw FileFormatError(path, "EVENT:TIMES", "event times", "nothing");

@@ -241,22 +241,21 @@ int64_t FrameCount(const C3dFile& file, int header_first, int header_last) {
   const C3dParameter* start = FindIn(file, "TRIAL", "ACTUAL_START_FIELD");
   const C3dParameter* end = FindIn(file, "TRIAL", "ACTUAL_END_FIELD");
   if (start && end && start->numbers.size() >= 2 && end->numbers.size() >= 2) {
-    const int64_t first = static_cast<int64_t>(start->UnsignedAt(0)) + (static_cast<int64_t>(start->UnsignedAt(1)) << 16);
-    const int64_t last = static_cast<int64_t>(end->UnsignedAt(0)) + (static_cast<int64_t>(end->UnsignedAt(1)) << 16);
+    const int64_t first = start->CountAt(0, 65535, file.path) + (start->CountAt(1, 65535, file.path) << 16);
+    const int64_t last = end->CountAt(0, 65535, file.path) + (end->CountAt(1, 65535, file.path) << 16);
     if (last >= first && first >= 0) return last - first + 1;
   }
   // POINT:LONG_FRAMES (a float count, written by some Motion Analysis and Qualisys exporters).
   const C3dParameter* long_frames = FindIn(file, "POINT", "LONG_FRAMES");
-  if (long_frames && !long_frames->numbers.empty() && long_frames->numbers[0] > 65535 &&
-      std::isfinite(long_frames->numbers[0])) {
-    return static_cast<int64_t>(long_frames->numbers[0]);
+  if (long_frames && !long_frames->numbers.empty() && long_frames->numbers[0] > 65535) {
+    return long_frames->CountAt(0, int64_t{1} << 40, file.path);
   }
   const int64_t from_header = static_cast<int64_t>(static_cast<uint16_t>(header_last)) -
                               static_cast<uint16_t>(header_first) + 1;
   const C3dParameter* frames = FindIn(file, "POINT", "FRAMES");
   if (frames && !frames->numbers.empty()) {
-    const double value = frames->type == C3dParameterType::kInt16 ? frames->UnsignedAt(0) : frames->numbers[0];
-    if (value > static_cast<double>(from_header)) return static_cast<int64_t>(value);
+    const double value = frames->UnsignedAt(0);
+    if (value > static_cast<double>(from_header)) return frames->CountAt(0, int64_t{1} << 40, file.path);
   }
   return from_header;
 }
@@ -362,6 +361,15 @@ double C3dParameter::UnsignedAt(size_t i) const {
                                                         : value;
 }
 
+int64_t C3dParameter::CountAt(size_t i, int64_t max, const std::string& file) const {
+  const double value = i < numbers.size() ? UnsignedAt(i) : std::numeric_limits<double>::quiet_NaN();
+  if (!std::isfinite(value) || value < 0 || value > static_cast<double>(max) || value != std::floor(value)) {
+    throw FileFormatError(file, group + ":" + name, "a whole count in 0.." + std::to_string(max),
+                          i < numbers.size() ? std::to_string(value) : "no value");
+  }
+  return static_cast<int64_t>(value);
+}
+
 const C3dParameter* C3dFile::Find(const std::string& group, const std::string& name) const {
   return FindIn(*this, Upper(group), Upper(name));
 }
@@ -416,7 +424,8 @@ C3dFile ReadC3dBytes(const std::string& path, std::vector<uint8_t> content) {
   ReadParameters(bytes, section, (static_cast<int64_t>(data_block) - 1) * kBlockBytes, &file);
 
   const C3dParameter* points_used = FindIn(file, "POINT", "USED");
-  file.point_count = points_used && !points_used->numbers.empty() ? static_cast<int>(points_used->UnsignedAt(0)) : header_points;
+  file.point_count = points_used && !points_used->numbers.empty() ? static_cast<int>(points_used->CountAt(0, 65535, path))
+                                                                  : header_points;
   const double scale = FirstNumber(file, "POINT", "SCALE", header_scale);
   if (!std::isfinite(scale) || scale == 0) {
     throw FileFormatError(path, "POINT:SCALE", "a finite, non-zero scale (negative: float storage)", std::to_string(scale));
@@ -439,7 +448,8 @@ C3dFile ReadC3dBytes(const std::string& path, std::vector<uint8_t> content) {
   file.point_labels = Labels(file, "POINT", file.point_count);
 
   const C3dParameter* analog_used = FindIn(file, "ANALOG", "USED");
-  file.analog_channel_count = analog_used && !analog_used->numbers.empty() ? static_cast<int>(analog_used->UnsignedAt(0)) : 0;
+  file.analog_channel_count =
+      analog_used && !analog_used->numbers.empty() ? static_cast<int>(analog_used->CountAt(0, 65535, path)) : 0;
   file.analog_samples_per_frame =
       file.analog_channel_count > 0 ? header_analog_values / file.analog_channel_count : header_analog_per_frame;
   if (file.analog_channel_count == 0) file.analog_samples_per_frame = 0;
