@@ -163,6 +163,38 @@ TEST(C3dSubject, ProcessingValuesAreFoundCaseInsensitively) {
   EXPECT_FALSE(back.SubjectValue("LegLength").has_value());
 }
 
+TEST(C3dWriter, RefusesWhatTheFormatCannotHoldAndKeepsEdgeValuesThroughHdf5) {
+  SKIP_WITHOUT_DATA();
+  testing::TempDir dir;
+  C3dFile trial = ReadC3d(PathOf("vicon_gait_raw.c3d"));
+  C3dFile too_many = trial;
+  SetEvents(&too_many, std::vector<C3dEvent>(300, C3dEvent{"Foot Strike", "Left", "", 0.5}));
+  EXPECT_THROW(WriteC3d(dir / "events.c3d", too_many), InvalidInput);  // one byte per dimension
+  EXPECT_FALSE(fs::exists(dir / "events.c3d"));
+  // A NaN parameter and a hidden header event survive C3D -> HDF5 -> C3D.
+  C3dParameter odd;
+  odd.group = "POINT";
+  odd.name = "ODD";
+  odd.type = C3dParameterType::kFloat;
+  odd.dimensions = {3};
+  odd.numbers = {std::nan(""), 1.5, -INFINITY};
+  trial.parameters.push_back(odd);
+  trial.header_events = {{"HS", 0.25, false}, {"TO", 0.75, true}};
+  WriteC3d(dir / "odd.c3d", trial);
+  ConvertFile(dir / "odd.c3d", dir / "odd.h5");
+  ConvertFile(dir / "odd.h5", dir / "back.c3d");
+  const C3dFile back = ReadC3d(dir / "back.c3d");
+  const C3dParameter* p = back.Find("POINT", "ODD");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->numbers.size(), 3u);
+  EXPECT_TRUE(std::isnan(p->numbers[0]));
+  EXPECT_EQ(p->numbers[1], 1.5);
+  EXPECT_EQ(p->numbers[2], -INFINITY);
+  ASSERT_EQ(back.header_events.size(), 2u);
+  EXPECT_FALSE(back.header_events[0].displayed);
+  EXPECT_TRUE(back.header_events[1].displayed);
+}
+
 TEST(C3dEvents, FootStrikeAndFootOffRoundTripThroughTheEventGroup) {
   SKIP_WITHOUT_DATA();
   testing::TempDir dir;

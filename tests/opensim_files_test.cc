@@ -161,6 +161,10 @@ TEST(OpenSimFiles, MalformedInputsNameTheLine) {
   EXPECT_NE(error_of("b.mot", "name x\ntime\ta\n", false).find("endheader"), std::string::npos);
   EXPECT_NE(error_of("c.mot", "name x\nendheader\ntime\ta\n0\tabc\n", false).find("'abc'"), std::string::npos);
   EXPECT_NE(error_of("d.trc", "hello\n", true).find("PathFileType"), std::string::npos);
+  const std::string header = "PathFileType\t4\t(X/Y/Z)\tf.trc\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\t"
+                             "OrigDataStartFrame\tOrigNumFrames\n100\t100\t1\t1\tmm\t100\t1\t1\nFrame#\tTime\tA\t\t\n\t\tX1\tY1\tZ1\n\n";
+  EXPECT_NE(error_of("f.trc", header + "NaN\t0\t1\t2\t3\n", true).find("Frame#"), std::string::npos);
+  EXPECT_NE(error_of("g.trc", header + "1.5\t0\t1\t2\t3\n", true).find("whole number"), std::string::npos);
   EXPECT_NE(error_of("e.trc",
                      "PathFileType\t4\t(X/Y/Z)\te.trc\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\t"
                      "OrigDataStartFrame\tOrigNumFrames\n100\t100\t1\t2\tmm\t100\t1\t1\nFrame#\tTime\tA\t\t\n\t\tX1\tY1\tZ1\n\n",

@@ -100,8 +100,15 @@ void WriteParameterRecord(Sink& sink, const C3dParameter& p, int group_id, bool 
   const size_t link = sink.size();
   sink.I16(0);  // patched below
   sink.I8(static_cast<int8_t>(p.type));
+  if (p.dimensions.size() > 7) throw InvalidInput("C3D writer: parameter " + p.group + ":" + p.name + ": more than 7 dimensions");
   sink.U8(static_cast<uint8_t>(p.dimensions.size()));
-  for (int d : p.dimensions) sink.U8(static_cast<uint8_t>(d));
+  for (int d : p.dimensions) {
+    if (d < 0 || d > 255) {  // one byte per dimension in the format
+      throw InvalidInput("C3D writer: parameter " + p.group + ":" + p.name + ": dimension " + std::to_string(d) +
+                         " exceeds the format's 255");
+    }
+    sink.U8(static_cast<uint8_t>(d));
+  }
   if (p.type == C3dParameterType::kChar) {
     const size_t width = p.dimensions.empty() ? 1 : static_cast<size_t>(p.dimensions[0]);
     int64_t count = 1;
@@ -156,9 +163,14 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
   SetNumber(parameters, "ANALOG", "USED", C3dParameterType::kInt16, file.analog_channel_count);
   SetNumber(parameters, "ANALOG", "RATE", C3dParameterType::kFloat, file.analog_rate_hz);
   SetStrings(parameters, "ANALOG", "LABELS", file.analog_labels);
-  const int64_t first_frame = std::max(1, file.first_frame);
+  const int64_t first_frame = std::max(0, file.first_frame);
   const int64_t last_frame = first_frame + file.frame_count - 1;
-  if (last_frame > 65535) {
+  if (static_cast<int64_t>(file.analog_channel_count) * file.analog_samples_per_frame > 65535) {
+    throw InvalidInput(path + ": C3D writer: " + std::to_string(file.analog_channel_count) + " analog channels x " +
+                       std::to_string(file.analog_samples_per_frame) + " samples per frame exceed the header's 16-bit word");
+  }
+  const bool has_trial_fields = file.Find("TRIAL", "ACTUAL_START_FIELD") != nullptr;
+  if (last_frame > 65535 || has_trial_fields) {  // kept consistent with the data when present
     ensure_group("TRIAL");
     for (auto [name, value] : {std::pair<const char*, int64_t>{"ACTUAL_START_FIELD", first_frame}, {"ACTUAL_END_FIELD", last_frame}}) {
       C3dParameter* p = FindOrAdd(parameters, "TRIAL", name);
@@ -226,7 +238,10 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
   header.PadToBlock();
 
   const C3dParameter* format = file.Find("ANALOG", "FORMAT");
-  const bool unsigned_analog = format && !format->strings.empty() && format->strings[0] == "UNSIGNED";
+  std::string format_text = format && !format->strings.empty() ? format->strings[0] : "";
+  for (char& c : format_text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  while (!format_text.empty() && format_text.back() == ' ') format_text.pop_back();
+  const bool unsigned_analog = format_text == "UNSIGNED";  // as the reader decides it
   std::vector<double> offset(static_cast<size_t>(file.analog_channel_count), 0.0);
   if (const C3dParameter* p = file.Find("ANALOG", "OFFSET")) {
     for (size_t i = 0; i < offset.size() && i < p->numbers.size(); ++i) offset[i] = unsigned_analog ? p->UnsignedAt(i) : p->numbers[i];
@@ -262,7 +277,8 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
       frame.bytes().clear();
       for (int p = 0; p < file.point_count; ++p) {
         const size_t i = static_cast<size_t>(f) * static_cast<size_t>(file.point_count) + static_cast<size_t>(p);
-        if (std::isnan(file.residuals[i]) || std::isnan(file.points[3 * i])) {
+        if (std::isnan(file.residuals[i]) || std::isnan(file.points[3 * i]) || std::isnan(file.points[3 * i + 1]) ||
+            std::isnan(file.points[3 * i + 2])) {
           for (int k = 0; k < 3; ++k) put(frame, 0.0, 0, 0, "point", f);
           put(frame, -1.0, -1, -1, "residual", f);
           continue;

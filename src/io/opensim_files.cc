@@ -45,6 +45,15 @@ double ParseNumber(const std::string& text, const std::string& path, int line, c
   return value;
 }
 
+// A whole number within int range (frame numbers and counts), else an error naming the field.
+int ParseWhole(const std::string& text, const std::string& path, int line, const std::string& what) {
+  const double value = ParseNumber(text, path, line, what);
+  if (!std::isfinite(value) || value != std::floor(value) || std::fabs(value) > 2147483647.0) {
+    throw FileFormatError(path, "line " + std::to_string(line) + " " + what, "a whole number", "'" + text + "'");
+  }
+  return static_cast<int>(value);
+}
+
 std::ifstream OpenText(const std::string& path) {
   std::ifstream stream(path);
   if (!stream) throw FileFormatError(path, "file", "a readable text file", "no such file or unreadable");
@@ -84,8 +93,8 @@ TrcFile ReadTrc(const std::string& path) {
   const double markers = ParseNumber(value_of("NumMarkers"), path, 3, "NumMarkers");
   trc.units = value_of("Units");
   trc.orig_data_rate_hz = ParseNumber(value_of("OrigDataRate"), path, 3, "OrigDataRate");
-  trc.orig_data_start_frame = static_cast<int>(ParseNumber(value_of("OrigDataStartFrame"), path, 3, "OrigDataStartFrame"));
-  trc.orig_num_frames = static_cast<int>(ParseNumber(value_of("OrigNumFrames"), path, 3, "OrigNumFrames"));
+  trc.orig_data_start_frame = ParseWhole(value_of("OrigDataStartFrame"), path, 3, "OrigDataStartFrame");
+  trc.orig_num_frames = ParseWhole(value_of("OrigNumFrames"), path, 3, "OrigNumFrames");
   if (!(markers >= 0 && markers < 100000) || !(frames >= 0)) {
     throw FileFormatError(path, "line 3 NumMarkers / NumFrames", "counts >= 0", NumberText(markers) + " / " + NumberText(frames));
   }
@@ -101,7 +110,7 @@ TrcFile ReadTrc(const std::string& path) {
     if (lines[l].find_first_not_of(" \t") == std::string::npos) continue;
     const auto fields = SplitTabs(lines[l]);
     if (fields.size() < 2) throw FileFormatError(path, "line " + std::to_string(l + 1), "Frame# and Time", "'" + lines[l].substr(0, 40) + "'");
-    trc.frame_numbers.push_back(static_cast<int>(ParseNumber(fields[0], path, static_cast<int>(l + 1), "Frame#")));
+    trc.frame_numbers.push_back(ParseWhole(fields[0], path, static_cast<int>(l + 1), "Frame#"));
     trc.time_s.push_back(ParseNumber(fields[1], path, static_cast<int>(l + 1), "Time"));
     for (size_t c = 2; c < columns; ++c) {
       trc.positions.push_back(c < fields.size() ? ParseNumber(fields[c], path, static_cast<int>(l + 1), "coordinate")

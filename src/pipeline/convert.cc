@@ -63,7 +63,11 @@ nlohmann::json ParameterJson(const C3dParameter& p) {
   if (p.type == C3dParameterType::kChar) {
     j["strings"] = Latin1ToUtf8(p.strings);
   } else {
-    j["numbers"] = p.numbers;
+    nlohmann::json numbers = nlohmann::json::array();
+    for (double v : p.numbers) {  // JSON has no NaN or infinity: those go as strings
+      if (std::isfinite(v)) numbers.push_back(v); else numbers.push_back(std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+    }
+    j["numbers"] = numbers;
   }
   return j;
 }
@@ -105,6 +109,9 @@ void WriteC3dAsHdf5(const std::string& path, const C3dFile& c3d) {
     event_labels.push_back(e.label);
     event_times.push_back(e.time_s);
   }
+  std::vector<int32_t> event_displayed;
+  for (const C3dHeaderEvent& e : c3d.header_events) event_displayed.push_back(e.displayed ? 1 : 0);
+  h5.WriteInts("/events/header_displayed", {event_displayed.size()}, event_displayed, "1", "C3D header event display flags");
   h5.WriteStrings("/events/header_labels", event_labels, "C3D header event labels");
   h5.WriteDoubles("/events/header_times", {event_times.size()}, event_times, "s", "C3D header event times");
   const std::vector<C3dForcePlate> plates = c3d.ForcePlates();
@@ -166,12 +173,16 @@ C3dFile ReadC3dFromHdf5(const std::string& path) {
   c3d.analog_rate_hz = h5.ReadDoubleAttribute("/analog", "rate");
   const auto labels = h5.ReadStrings("/events/header_labels");
   const auto times = h5.ReadDoubles("/events/header_times", nullptr);
-  for (size_t e = 0; e < labels.size() && e < times.size(); ++e) c3d.header_events.push_back({labels[e], times[e], true});
+  const auto displayed = h5.Exists("/events/header_displayed") ? h5.ReadInts("/events/header_displayed", nullptr)
+                                                                : std::vector<int32_t>(labels.size(), 1);
+  for (size_t e = 0; e < labels.size() && e < times.size(); ++e) {
+    c3d.header_events.push_back({labels[e], times[e], e >= displayed.size() || displayed[e] != 0});
+  }
   for (const std::string& key : h5.AttributeNames("/c3d")) {
     const size_t colon = key.find(':');
     if (colon == std::string::npos) continue;
     const nlohmann::json j = nlohmann::json::parse(h5.ReadStringAttribute("/c3d", key), nullptr, false);
-    if (j.is_discarded()) throw FileFormatError(path, "/c3d@" + key, "a JSON parameter", "unparsable text");
+    if (j.is_discarded() || !j.is_object()) throw FileFormatError(path, "/c3d@" + key, "a JSON parameter", "unparsable text");
     if (key.compare(0, colon, "group") == 0) {
       c3d.groups.push_back(
           {j.value("id", 0), key.substr(colon + 1), Utf8ToLatin1(j.value("description", "")), j.value("locked", false)});
@@ -185,7 +196,18 @@ C3dFile ReadC3dFromHdf5(const std::string& path) {
     p.description = Utf8ToLatin1(j.value("description", ""));
     p.locked = j.value("locked", false);
     p.group_id = j.value("group_id", 0);
-    p.numbers = j.value("numbers", std::vector<double>{});
+    for (const nlohmann::json& v : j.value("numbers", nlohmann::json::array())) {
+      if (v.is_number()) {
+        p.numbers.push_back(v.get<double>());
+      } else if (v.is_string()) {
+        const std::string text = v.get<std::string>();
+        p.numbers.push_back(text == "inf"    ? std::numeric_limits<double>::infinity()
+                            : text == "-inf" ? -std::numeric_limits<double>::infinity()
+                                             : std::numeric_limits<double>::quiet_NaN());
+      } else {
+        throw FileFormatError(path, "/c3d@" + key, "numbers", "another JSON type");
+      }
+    }
     for (const std::string& text : j.value("strings", std::vector<std::string>{})) p.strings.push_back(Utf8ToLatin1(text));
     c3d.parameters.push_back(p);
   }
