@@ -303,29 +303,15 @@ void ExpectSameContent(const C3dFile& original, const C3dFile& copy) {
   EXPECT_DOUBLE_EQ(copy.point_rate_hz, original.point_rate_hz);
   EXPECT_DOUBLE_EQ(copy.analog_rate_hz, original.analog_rate_hz);
   EXPECT_EQ(copy.analog_labels, original.analog_labels);
-  ASSERT_EQ(copy.points.size(), original.points.size());
-  for (size_t i = 0; i < original.points.size(); ++i) {
-    ASSERT_EQ(std::isnan(copy.points[i]), std::isnan(original.points[i])) << "point value " << i;
-    if (exact && !std::isnan(original.points[i])) {
-      ASSERT_EQ(copy.points[i], original.points[i]) << "point value " << i;
-    } else if (!std::isnan(original.points[i])) {
-      ASSERT_NEAR(copy.points[i], original.points[i], 1e-5 * std::max(1.0, std::fabs(original.points[i]))) << i;
-    }
-  }
+  // Integer files: the same 16-bit words, so equal values; float files: 1e-5 relative.
+  ASSERT_TRUE(testing::ValuesMatch(original.points, copy.points, exact ? 0.0 : 1e-5));
   for (size_t i = 0; i < original.residuals.size(); ++i) {
     if (!std::isnan(original.residuals[i])) {
       ASSERT_NEAR(copy.residuals[i], original.residuals[i], 1e-5 * std::max(1.0, original.residuals[i]));
       ASSERT_EQ(copy.camera_masks[i] & 0x7f, original.camera_masks[i] & 0x7f);
     }
   }
-  ASSERT_EQ(copy.analog.size(), original.analog.size());
-  for (size_t i = 0; i < original.analog.size(); ++i) {
-    if (exact) {
-      ASSERT_EQ(copy.analog[i], original.analog[i]) << "analog " << i;
-    } else {
-      ASSERT_NEAR(copy.analog[i], original.analog[i], 1e-5 * std::max(1.0, std::fabs(original.analog[i]))) << "analog " << i;
-    }
-  }
+  ASSERT_TRUE(testing::ValuesMatch(original.analog, copy.analog, exact ? 0.0 : 1e-5));
   ASSERT_EQ(copy.header_events.size(), original.header_events.size());
   for (size_t e = 0; e < original.header_events.size(); ++e) {
     EXPECT_EQ(copy.header_events[e].label, original.header_events[e].label);

@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +35,23 @@ std::string Slurp(const std::string& path) {
   return text.str();
 }
 }  // namespace
+
+::testing::AssertionResult ValuesMatch(const std::vector<double>& expected, const std::vector<double>& actual,
+                                       double relative) {
+  if (expected.size() != actual.size()) {
+    return ::testing::AssertionFailure() << "sizes " << expected.size() << " and " << actual.size();
+  }
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (std::isnan(expected[i]) != std::isnan(actual[i])) {
+      return ::testing::AssertionFailure() << "value " << i << ": " << expected[i] << " vs " << actual[i];
+    }
+    if (!std::isnan(expected[i]) &&
+        !(std::fabs(actual[i] - expected[i]) <= relative * std::max(1.0, std::fabs(expected[i])))) {
+      return ::testing::AssertionFailure() << "value " << i << ": expected " << expected[i] << ", got " << actual[i];
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
 
 CommandResult RunMidstance(const std::string& arguments) {
   TempDir capture;

@@ -1,6 +1,9 @@
 #pragma once
 // Shared test helpers: temporary folders and running the midstance binary.
+#include <gtest/gtest.h>
+
 #include <string>
+#include <vector>
 
 namespace midstance::testing {
 
@@ -23,6 +26,12 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
+
+// Same size, NaN exactly where `expected` is NaN, and elsewhere
+// |actual - expected| <= relative * max(1, |expected|) (relative 0: equal). Names the first
+// index that differs.
+::testing::AssertionResult ValuesMatch(const std::vector<double>& expected, const std::vector<double>& actual,
+                                       double relative);
 
 // Runs the midstance binary with `arguments` (shell-quoted by the caller), capturing output.
 CommandResult RunMidstance(const std::string& arguments);
