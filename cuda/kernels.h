@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "midstance/detection.h"
+#include "midstance/filter.h"
 #include "midstance/reconstruction.h"
 
 namespace midstance {
@@ -24,6 +25,9 @@ struct DeviceStatus {
                                         const ReconstructOptions& options);                     \
   /* triangulate_batch.cu: x y z per point, NaN where the rays do not intersect */              \
   std::vector<double> TriangulateBatch(const TriangulationBatch& batch, int refine_iterations);  \
+  /* filter_columns.cu: values (samples x columns, row-major) filtered in place, zero lag */   \
+  FilterSummary FilterColumns(const SosFilter& filter, int64_t samples, int columns,            \
+                              std::vector<double>* values);                                     \
   /* device_query.cu */                                                                          \
   DeviceStatus QueryDevice();                                                                    \
   }

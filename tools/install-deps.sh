@@ -19,6 +19,7 @@ packages=(
   libssl-dev               # SHA-256 of inputs (libcrypto)
   ffmpeg                   # tests rewrite containers and extract image sequences with it
   clang-14 libclang-rt-14-dev  # the C3D reader's libFuzzer target (tools/fuzz_c3d.sh)
+  python3-scipy python3-numpy  # filter_test checks the Butterworth design and sosfiltfilt against scipy.signal
 )
 
 missing=()

@@ -133,4 +133,26 @@ std::vector<double> TriangulateBatch(Backend backend, const TriangulationBatch& 
   return MIDSTANCE_DISPATCH(backend, TriangulateBatch(batch, refine_iterations));
 }
 
+FilterSummary FilterColumns(Backend backend, const SosFilter& filter, int64_t samples, int columns,
+                            std::vector<double>* values) {
+  RequireResolved(backend);
+  MS_CHECK(values != nullptr);
+  const size_t sections = filter.sections.size();
+  if (sections < 1 || sections > kMaxButterworthOrder / 2) {
+    throw InvalidInput("filter: expected 1.." + std::to_string(kMaxButterworthOrder / 2) +
+                       " second-order sections, got " + std::to_string(sections));
+  }
+  for (const std::array<double, 6>& section : filter.sections) {
+    if (section[3] != 1.0) {
+      throw InvalidInput("filter: expected normalised sections (a0 = 1), got a0 = " + std::to_string(section[3]));
+    }
+  }
+  if (samples < 0 || columns < 0 || values->size() != static_cast<size_t>(samples) * static_cast<size_t>(columns)) {
+    throw InvalidInput("filter: expected samples x columns values, got " + std::to_string(values->size()) +
+                       " values for " + std::to_string(samples) + " samples x " + std::to_string(columns) +
+                       " columns");
+  }
+  return MIDSTANCE_DISPATCH(backend, FilterColumns(filter, samples, columns, values));
+}
+
 }  // namespace midstance::compute
