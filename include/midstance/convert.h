@@ -21,6 +21,9 @@
 namespace midstance {
 
 void WriteC3dAsHdf5(const std::string& path, const C3dFile& c3d);
+class Hdf5Writer;
+// The trial's groups (everything above but the root attributes), into an open writer.
+void WriteC3dContents(Hdf5Writer& h5, const C3dFile& c3d);
 C3dFile ReadC3dFromHdf5(const std::string& path);  // a file written by WriteC3dAsHdf5
 TrcFile TrcFromC3d(const C3dFile& c3d);
 OpenSimTable AnalogTableFromC3d(const C3dFile& c3d);

@@ -17,6 +17,8 @@
 #include "midstance/process.h"
 #include "midstance/progress.h"
 #include "midstance/synth.h"
+#include "midstance/trial.h"
+#include "midstance/file_names.h"
 #include "midstance/version.h"
 
 namespace {
@@ -110,10 +112,24 @@ int main(int argc, char** argv) {
   detect->add_option("--min-roundness", detect_options.detect.min_roundness, "0..1")->capture_default_str();
 
   ProcessOptions process_options;
-  CLI::App* process = app.add_subcommand("process", "session folder -> 3D markers in HDF5");
-  process->add_option("SESSION_DIR", process_options.session_folder, "folder holding session.toml")->required();
+  TrialProcessOptions trial_options;
+  TrialOptions& trial = trial_options.trial;
+  double min_contact_ms = trial.contact.min_duration_s * 1e3;
+  bool no_baseline = false;
+  CLI::App* process = app.add_subcommand("process", "session folder -> 3D markers, or C3D trial -> forces, contacts, events; HDF5");
+  process->add_option("INPUT", process_options.session_folder, "session folder (session.toml) or a .c3d trial")->required();
   process->add_option("-o,--output", process_options.output_path, "result .h5 to write")->required();
   process->add_option("--batch-frames", process_options.batch_frames, "frames per camera decoded at once")->capture_default_str();
+  process->add_option("--threshold", trial.contact.threshold_n, "contact threshold on vertical force, N (C3D trials)")->capture_default_str();
+  process->add_option("--min-contact-ms", min_contact_ms, "shortest contact, ms")->capture_default_str();
+  process->add_flag("--no-baseline", no_baseline, "keep plate offsets (ignore FORCE_PLATFORM:ZERO)");
+  process->add_option("--plate-sign", trial.plate_sign, "0: from the data; 1: channels give the load on the subject; -1: on the plate")
+      ->check(CLI::IsMember({-1, 0, 1}))->capture_default_str();
+  process->add_option("--force-filter-hz", trial.force_filter_hz, "zero-lag Butterworth low-pass of the GRF, Hz (0: raw)")->capture_default_str();
+  process->add_option("--contact-filter-hz", trial.contact_filter_hz, "light low-pass for contact detection, Hz (0: raw)")->capture_default_str();
+  process->add_option("--filter-order", trial.filter_order, "Butterworth order per pass (even)")->capture_default_str();
+  process->add_option("--body-mass", trial.body_mass_kg, "kg (default: PROCESSING:Bodymass of the file)");
+  process->add_option("--sensitivity", trial.sensitivity_n, "contact time is also reported at threshold -/+ this, N")->capture_default_str();
 
   std::string info_path;
   CLI::App* info = app.add_subcommand("info", "summary of a C3D trial, a session folder or a result .h5 (--json: as JSON)");
@@ -165,6 +181,17 @@ int main(int argc, char** argv) {
     } else if (*detect) {
       const DetectCommandSummary s = RunDetectCommand(detect_options, backend.backend);
       spdlog::info("detect: {} frames, {} blobs -> {}", s.frame_count, s.blob_count, detect_options.output_path);
+    } else if (*process && LowercaseExtension(process_options.session_folder) == ".c3d") {
+      trial.contact.min_duration_s = min_contact_ms * 1e-3;
+      trial.remove_baseline = !no_baseline;
+      trial_options.input_path = process_options.session_folder;
+      trial_options.output_path = process_options.output_path;
+      trial_options.backend = backend;
+      trial_options.command_line = CommandLine(argc, argv);
+      const TrialAnalysis a = ProcessTrial(trial_options);
+      spdlog::info("process: {} plates, {} stances -> {}", a.plates.size(), a.stances.size(), trial_options.output_path);
+      spdlog::info("{}", a.sync_check.message);
+      if (!global.quiet && !global.json) std::printf("%s", FormatStances(a, trial.contact.threshold_n, trial.sensitivity_n).c_str());
     } else if (*process) {
       process_options.backend = backend;
       process_options.command_line = CommandLine(argc, argv);

@@ -75,15 +75,20 @@ nlohmann::json ParameterJson(const C3dParameter& p) {
 }  // namespace
 
 void WriteC3dAsHdf5(const std::string& path, const C3dFile& c3d) {
-  const double metres = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();  // no units: mm, the norm
-  const uint64_t frames = static_cast<uint64_t>(c3d.frame_count), markers = static_cast<uint64_t>(c3d.point_count);
-  const uint64_t samples = frames * static_cast<uint64_t>(c3d.analog_samples_per_frame);
   Hdf5Writer h5(path);
   h5.SetAttribute("/", "format", std::string("midstance"));
   h5.SetAttribute("/", "format_version", std::string(kFormatVersion));
   h5.SetAttribute("/", "software_version", std::string(kSoftwareVersion));
   h5.SetAttribute("/", "kind", std::string("c3d trial"));
   h5.SetAttribute("/", "inputs", nlohmann::json::array({{{"path", c3d.path}, {"sha256", FileSha256(c3d.path)}}}).dump());
+  WriteC3dContents(h5, c3d);
+  h5.Commit();
+}
+
+void WriteC3dContents(Hdf5Writer& h5, const C3dFile& c3d) {
+  const double metres = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();  // no units: mm, the norm
+  const uint64_t frames = static_cast<uint64_t>(c3d.frame_count), markers = static_cast<uint64_t>(c3d.point_count);
+  const uint64_t samples = frames * static_cast<uint64_t>(c3d.analog_samples_per_frame);
   h5.WriteDoubles("/markers/positions", {frames, markers, 3}, ScaledToMetres(c3d.points, metres), "m",
                   "marker positions, frames x markers x 3, the file's lab frame, NaN for missing samples");
   h5.WriteDoubles("/markers/residual", {frames, markers}, ScaledToMetres(c3d.residuals, metres), "m",
@@ -145,7 +150,6 @@ void WriteC3dAsHdf5(const std::string& path, const C3dFile& c3d) {
   for (const C3dParameter& p : c3d.parameters) {
     h5.SetAttribute("/c3d", p.group + ":" + p.name, ParameterJson(p).dump());
   }
-  h5.Commit();
 }
 
 C3dFile ReadC3dFromHdf5(const std::string& path) {
@@ -311,10 +315,31 @@ void WriteResultCsv(const std::string& path, const C3dFile& c3d) {
   output.Commit();
 }
 
+// Foot strike / toe-off / mid-stance of a processed result as C3D events, labelled and placed in
+// context the way Vicon Nexus writes them ("Foot Strike" / "Foot Off", "Left" / "Right").
+std::vector<C3dEvent> EventsOfResult(const Hdf5Reader& h5) {
+  std::vector<C3dEvent> events;
+  const std::pair<const char*, const char*> kinds[] = {{"/events/foot_strike", "Foot Strike"}, {"/events/toe_off", "Foot Off"},
+                                                       {"/events/mid_stance", "Mid Stance"}};
+  for (const auto& [group, label] : kinds) {
+    const std::vector<double> time = h5.ReadDoubles(std::string(group) + "/time", nullptr);
+    const std::vector<std::string> side = h5.ReadStrings(std::string(group) + "/side");
+    const std::vector<std::string> method = h5.ReadStrings(std::string(group) + "/method");
+    for (size_t i = 0; i < time.size() && i < side.size(); ++i) {
+      if (std::isnan(time[i])) continue;
+      const std::string context = side[i] == "left" ? "Left" : side[i] == "right" ? "Right" : "General";
+      events.push_back({label, context, "midstance: " + (i < method.size() ? method[i] : std::string()), time[i]});
+    }
+  }
+  return events;
+}
+
 }  // namespace
 
 void ExportResult(const std::string& input, const std::string& format, const std::string& output) {
-  const C3dFile c3d = Hdf5Reader(input).Exists("/c3d") ? ReadC3dFromHdf5(input) : C3dFromResult(input);
+  const Hdf5Reader h5(input);
+  C3dFile c3d = h5.Exists("/c3d") ? ReadC3dFromHdf5(input) : C3dFromResult(input);
+  if (h5.Exists("/events/foot_strike/time")) SetEvents(&c3d, EventsOfResult(h5));
   if (format == "c3d") {
     WriteC3d(output, c3d);
   } else if (format == "trc") {

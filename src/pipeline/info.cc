@@ -11,11 +11,40 @@
 #include "midstance/hdf5_file.h"
 #include "midstance/opensim_files.h"
 #include "midstance/session.h"
+#include "midstance/trial.h"
 #include "midstance/video_reader.h"
 
 namespace midstance {
 namespace {
 namespace fs = std::filesystem;
+
+double Ms(double seconds) { return std::round(seconds * 1e4) / 10; }  // 0.1 ms
+
+// One entry per stance: side, plates, events, contact time and its threshold sensitivity.
+nlohmann::ordered_json StancesJson(const TrialAnalysis& a, const TrialOptions& options) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  const double t = options.contact.threshold_n, d = options.sensitivity_n;
+  for (const Stance& s : a.stances) {
+    nlohmann::ordered_json sensitivity;
+    for (size_t k = 0; k < 3; ++k) {
+      const double threshold = t + (static_cast<double>(k) - 1) * d;
+      const double value = s.contact_time_by_threshold_s[k];
+      sensitivity[std::to_string(static_cast<int>(threshold)) + "N"] = std::isnan(value) ? nlohmann::ordered_json() : nlohmann::ordered_json(Ms(value));
+    }
+    nlohmann::ordered_json plates = s.plates;
+    for (auto& p : plates) p = p.get<int>() + 1;
+    list.push_back({{"side", SideName(s.side)},
+                    {"plates", plates},
+                    {"foot_strike_s", s.events.strike_s},
+                    {"toe_off_s", s.events.toe_off_s},
+                    {"contact_ms", Ms(s.contact_time_s())},
+                    {"contact_ms_by_threshold", sensitivity},
+                    {"mid_stance_s", s.mid_stance.Time(MidStanceDefinition::kPeakVerticalForce)},
+                    {"events", s.events.method},
+                    {"status", s.clean ? std::string("clean") : "excluded: " + s.exclusion}});
+  }
+  return list;
+}
 
 nlohmann::ordered_json DescribeC3d(const std::string& path) {
   const C3dFile file = ReadC3d(path);
@@ -47,6 +76,12 @@ nlohmann::ordered_json DescribeC3d(const std::string& path) {
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const C3dGroup& g : file.groups) groups.push_back(g.name);
   d["parameter_groups"] = groups;
+  if (!file.ForcePlates().empty()) {
+    const TrialOptions options;
+    const TrialAnalysis a = AnalyseTrial(file, options, Backend::kCpu);
+    d["stances"] = StancesJson(a, options);
+    d["sync_check"] = a.sync_check.message;
+  }
   return d;
 }
 
@@ -84,6 +119,27 @@ nlohmann::ordered_json DescribeSession(const std::string& folder) {
           {"calibration", session.calibration_path}, {"cameras", list}};
 }
 
+nlohmann::ordered_json StancesFromResult(const Hdf5Reader& h5) {
+  const auto side = h5.ReadStrings("/stances/side"), plates = h5.ReadStrings("/stances/plates");
+  const auto exclusion = h5.ReadStrings("/stances/exclusion");
+  const auto strike = h5.ReadDoubles("/stances/foot_strike_time", nullptr), toe_off = h5.ReadDoubles("/stances/toe_off_time", nullptr);
+  const auto by_threshold = h5.ReadDoubles("/stances/contact_time_by_threshold", nullptr);
+  const auto mid = h5.ReadDoubles("/stances/mid_stance/peak_vertical_force", nullptr);
+  const auto thresholds = nlohmann::json::parse(h5.ReadStringAttribute("/stances/contact_time_by_threshold", "thresholds_n"));
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < side.size(); ++i) {
+    nlohmann::ordered_json sensitivity;
+    for (size_t k = 0; k < 3; ++k) {
+      const double value = by_threshold[3 * i + k];
+      sensitivity[std::to_string(thresholds[k].get<int>()) + "N"] = std::isnan(value) ? nlohmann::ordered_json() : nlohmann::ordered_json(Ms(value));
+    }
+    list.push_back({{"side", side[i]}, {"plates", plates[i]}, {"foot_strike_s", strike[i]}, {"toe_off_s", toe_off[i]},
+                    {"contact_ms", Ms(toe_off[i] - strike[i])}, {"contact_ms_by_threshold", sensitivity},
+                    {"mid_stance_s", mid[i]}, {"status", exclusion[i].empty() ? std::string("clean") : "excluded: " + exclusion[i]}});
+  }
+  return list;
+}
+
 nlohmann::ordered_json DescribeResult(const std::string& path) {
   const Hdf5Reader h5(path);
   nlohmann::ordered_json d = {{"kind", "midstance result"}, {"path", path}};
@@ -103,6 +159,7 @@ nlohmann::ordered_json DescribeResult(const std::string& path) {
     d["point_slots"] = dims.size() > 1 ? dims[1] : 0;
     d["points"] = points;
   }
+  if (h5.Exists("/stances/side")) d["stances"] = StancesFromResult(h5);
   return d;
 }
 
