@@ -20,20 +20,9 @@ namespace midstance {
 namespace {
 namespace fs = std::filesystem;
 
-const std::string kData = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data";
-
-std::string PathOf(const std::string& name) {
-  const std::string c3d = kData + "/c3d/" + name;
-  return fs::exists(c3d) ? c3d : kData + "/opensim/" + name;
-}
-
-const nlohmann::json& Golden() {
-  static const nlohmann::json golden = [] {
-    std::ifstream stream(kData + "/expected.json");
-    return stream ? nlohmann::json::parse(stream) : nlohmann::json();
-  }();
-  return golden;
-}
+const std::string& kData = testing::kSharedData;
+std::string PathOf(const std::string& name) { return testing::SharedDataPath(name); }
+const nlohmann::json& Golden() { return testing::SharedGolden(); }
 
 #define SKIP_WITHOUT_DATA() \
   if (Golden().is_null()) GTEST_SKIP() << "../shared/data is absent: real-file tests skipped"

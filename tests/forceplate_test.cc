@@ -12,6 +12,7 @@
 #include "midstance/c3d.h"
 #include "midstance/error.h"
 #include "midstance/forceplate.h"
+#include "support/test_support.h"
 
 namespace midstance {
 namespace {
@@ -250,20 +251,9 @@ TEST(ForcePlate, BadDescriptionsAreRefusedNamingTheField) {
 // ---------------------------------------------------------------------------------------------
 // Real plates.
 
-const std::string kData = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data";
-
-std::string PathOf(const std::string& name) {
-  const std::string c3d = kData + "/c3d/" + name;
-  return fs::exists(c3d) ? c3d : kData + "/opensim/" + name;
-}
-
-const nlohmann::json& Golden() {
-  static const nlohmann::json golden = [] {
-    std::ifstream stream(kData + "/expected.json");
-    return stream ? nlohmann::json::parse(stream) : nlohmann::json();
-  }();
-  return golden;
-}
+const std::string& kData = testing::kSharedData;
+std::string PathOf(const std::string& name) { return testing::SharedDataPath(name); }
+const nlohmann::json& Golden() { return testing::SharedGolden(); }
 
 std::vector<PlateLoads> LoadsOf(const C3dFile& c3d) {
   std::vector<PlateLoads> loads;

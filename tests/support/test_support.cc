@@ -14,6 +14,21 @@
 namespace midstance::testing {
 namespace fs = std::filesystem;
 
+const std::string kSharedData = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data";
+
+std::string SharedDataPath(const std::string& name) {
+  const std::string c3d = kSharedData + "/c3d/" + name;
+  return fs::exists(c3d) ? c3d : kSharedData + "/opensim/" + name;
+}
+
+const nlohmann::json& SharedGolden() {
+  static const nlohmann::json golden = [] {
+    std::ifstream stream(kSharedData + "/expected.json");
+    return stream ? nlohmann::json::parse(stream) : nlohmann::json();
+  }();
+  return golden;
+}
+
 TempDir::TempDir() {
   std::random_device device;
   const fs::path base = fs::temp_directory_path() / "midstance-tests";

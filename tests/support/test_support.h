@@ -2,6 +2,7 @@
 // Shared test helpers: temporary folders and running the midstance binary.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ struct CommandResult {
 // index that differs.
 ::testing::AssertionResult ValuesMatch(const std::vector<double>& expected, const std::vector<double>& actual,
                                        double relative);
+
+// ../shared/data (real trials, read-only): its folder, a trial's path by file name (c3d/ or
+// opensim/), and expected.json (null when the folder is absent: tests then skip).
+extern const std::string kSharedData;
+std::string SharedDataPath(const std::string& name);
+const nlohmann::json& SharedGolden();
 
 // Runs the midstance binary with `arguments` (shell-quoted by the caller), capturing output.
 CommandResult RunMidstance(const std::string& arguments);
