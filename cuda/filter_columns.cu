@@ -70,12 +70,15 @@ struct ColumnBlock {
 
 #if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
 // CPU: columns pass through the scratch a block at a time, so that a call holds one full-size
-// buffer (the result) besides the caller's, not two; a block has a multiple of the thread count.
-constexpr int64_t kCpuScratchValues = int64_t{1} << 22;  // 32 MiB
+// buffer (the result) besides the caller's, not two. A block is a multiple of 8 columns (64 bytes
+// of a row) per thread. Speed is the same as with one block of all columns (measured with
+// 16 x 10^6 and 300 x 10^5 samples).
+constexpr int64_t kCpuScratchValues = int64_t{1} << 23;  // 64 MiB
+constexpr int64_t kColumnsPerCacheLine = 8;
 
 int BlockColumns(int64_t samples, int columns) {
-  const int64_t threads = omp_get_max_threads();
-  return static_cast<int>(std::min<int64_t>(columns, std::max<int64_t>(1, kCpuScratchValues / samples / threads) * threads));
+  const int64_t unit = kColumnsPerCacheLine * omp_get_max_threads();
+  return static_cast<int>(std::min<int64_t>(columns, std::max<int64_t>(1, kCpuScratchValues / samples / unit) * unit));
 }
 
 // Each column contiguous, so a thread streams through its own columns; in the row-major layout

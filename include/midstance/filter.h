@@ -64,7 +64,8 @@ struct FilterSummary {
 // 3 * (2 * sections + 1) samples (the padding) is left as it is and counted. Each run is filtered
 // as scipy.signal.sosfiltfilt(sos, run) with its defaults: odd extension by that padding,
 // steady-state initial conditions (sosfilt_zi) scaled by the first sample of the extended run.
-// Infinite samples are not gaps: they spread through their run, as in scipy.
+// Infinite samples are not gaps: they spread through their run, as in scipy. Throws InvalidInput
+// for bad options (ButterworthOptions::Validate) or values.size() != samples * columns.
 FilterSummary FilterZeroLag(Backend backend, const ButterworthOptions& options, double rate_hz, int64_t samples,
                             int columns, std::vector<double>* values);
 
