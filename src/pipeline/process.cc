@@ -19,6 +19,7 @@
 #include "midstance/reconstruct.h"
 #include "midstance/session.h"
 #include "midstance/sha256.h"
+#include "midstance/utc_time.h"
 #include "midstance/version.h"
 #include "midstance/video_reader.h"
 
@@ -120,13 +121,6 @@ void AppendPoints(const ReconstructedPoints& points, PointTable* table) {
     table->camera_count.push_back(std::move(count));
     table->camera_mask.push_back(std::move(mask));
   }
-}
-
-std::string UtcNow() {
-  const std::time_t now = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return text;
 }
 
 void WriteCameras(Hdf5Writer& h5, const std::vector<Camera>& cameras) {

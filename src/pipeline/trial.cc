@@ -51,6 +51,7 @@ struct Markers {
   int64_t frames = 0;
   int count = 0;
   std::vector<double> position_m;  // [frame][marker][xyz]
+  std::vector<Side> foot_side;     // per marker: the foot it is on, or unknown (classified once, not per sample)
   Eigen::Vector3d At(int64_t frame, int marker) const {
     const size_t i = 3 * (static_cast<size_t>(frame) * static_cast<size_t>(count) + static_cast<size_t>(marker));
     return {position_m[i], position_m[i + 1], position_m[i + 2]};
@@ -64,6 +65,8 @@ Markers MarkersOf(const C3dFile& c3d) {
   const double unit = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();
   m.position_m.resize(c3d.points.size());
   for (size_t i = 0; i < c3d.points.size(); ++i) m.position_m[i] = c3d.points[i] * unit;
+  for (const std::string& label : c3d.point_labels) m.foot_side.push_back(FootMarkerSide(label));
+  m.foot_side.resize(static_cast<size_t>(m.count), Side::kUnknown);
   return m;
 }
 
@@ -153,7 +156,7 @@ struct SideDecision {
   std::string evidence;
 };
 
-SideDecision SideFromMarkers(const C3dFile& c3d, const Markers& m, const AnalogSync& sync, const PlateLoads& loads,
+SideDecision SideFromMarkers(const Markers& m, const AnalogSync& sync, const PlateLoads& loads,
                              int64_t first, int64_t last) {
   std::vector<double> distance[2];
   const int64_t quarter = (last - first) / 4;
@@ -163,7 +166,7 @@ SideDecision SideFromMarkers(const C3dFile& c3d, const Markers& m, const AnalogS
     const int64_t frame = std::clamp<int64_t>(std::llround(sync.FrameAt(sync.AnalogTime(static_cast<double>(s)))), 0, m.frames - 1);
     double nearest[2] = {kNaN, kNaN};
     for (int k = 0; k < m.count; ++k) {
-      const Side side = FootMarkerSide(c3d.point_labels[static_cast<size_t>(k)]);
+      const Side side = m.foot_side[static_cast<size_t>(k)];
       if (side == Side::kUnknown) continue;
       const Eigen::Vector3d p = m.At(frame, k);
       if (std::isnan(p.x())) continue;
@@ -212,7 +215,7 @@ std::string PlateEdgeReason(const C3dFile& c3d, const Markers& m, const AnalogSy
     const int64_t f0 = static_cast<int64_t>(std::ceil(sync.FrameAt(sync.AnalogTime(static_cast<double>(first)))));
     const int64_t f1 = static_cast<int64_t>(std::floor(sync.FrameAt(sync.AnalogTime(static_cast<double>(last)))));
     for (int k = 0; k < m.count; ++k) {
-      if (FootMarkerSide(c3d.point_labels[static_cast<size_t>(k)]) != side) continue;
+      if (m.foot_side[static_cast<size_t>(k)] != side) continue;
       for (int64_t f = std::max<int64_t>(f0, 0); f <= std::min(f1, m.frames - 1); ++f) {
         const Eigen::Vector3d p = m.At(f, k);
         if (std::isnan(p.x())) continue;
@@ -265,7 +268,7 @@ std::array<double, 3> ThresholdSensitivity(const std::vector<double>& vertical, 
   return out;
 }
 
-Stance ForceStance(const std::vector<PlateContact>& group, const std::vector<PlateLoads>& loads, const std::vector<double>& force,
+Stance ForceStance(const std::vector<PlateContact>& group, const std::vector<double>& force,
                    const std::vector<double>& contact_vertical, const AnalogSync& sync, const TrialAnalysis& a,
                    const TrialOptions& options) {
   Stance s;
@@ -292,7 +295,6 @@ Stance ForceStance(const std::vector<PlateContact>& group, const std::vector<Pla
     s.clean = false;
     s.exclusion = merged.cut_at_start ? "cut by the start of the capture" : "cut by the end of the capture";
   }
-  (void)loads;
   return s;
 }
 
@@ -331,9 +333,7 @@ MidStanceTimes KinematicMidStance(const ContactEvents& events) {
 
 // Zeni et al. 2008 events of each foot: stances off the plates become kinematic stances (flagged,
 // never clean), and strikes near a force contact of the same foot measure the analog/camera lag.
-void AddKinematicStances(const C3dFile& c3d, const Markers& m, const std::vector<double>& pelvis, const TrialOptions& options,
-                         TrialAnalysis* a) {
-  (void)options;
+void AddKinematicStances(const C3dFile& c3d, const Markers& m, const std::vector<double>& pelvis, TrialAnalysis* a) {
   if (pelvis.empty() || m.frames < 3) return;
   std::vector<double> lags;
   std::vector<Stance> added;
@@ -454,7 +454,7 @@ TrialAnalysis AnalyseTrial(const C3dFile& c3d, const TrialOptions& options, Back
     contact_vertical[p] = Filtered(backend, Vertical(a.loads[p].force_n), 1, a.sync.analog_rate_hz, options.contact_filter_hz,
                                    options.filter_order);
     for (const ForceContact& c : FindContacts(contact_vertical[p], a.sync.analog_rate_hz, options.contact)) {
-      contacts.push_back({static_cast<int>(p), c, SideFromMarkers(c3d, markers, a.sync, a.loads[p], c.first_sample, c.last_sample)});
+      contacts.push_back({static_cast<int>(p), c, SideFromMarkers(markers, a.sync, a.loads[p], c.first_sample, c.last_sample)});
     }
   }
   std::sort(contacts.begin(), contacts.end(), [](const PlateContact& x, const PlateContact& y) {
@@ -481,7 +481,7 @@ TrialAnalysis AnalyseTrial(const C3dFile& c3d, const TrialOptions& options, Back
       for (size_t k = 0; k < force.size(); ++k) force[k] += f[k];
       for (size_t k = 0; k < vertical.size(); ++k) vertical[k] += v[k];
     }
-    Stance s = ForceStance(group, a.loads, force, vertical, a.sync, a, options);
+    Stance s = ForceStance(group, force, vertical, a.sync, a, options);
     if (group.size() > 1) s.side_evidence += "; one contact across plates, forces summed";
     if (s.clean && s.side == Side::kUnknown) {
       s.clean = false;
@@ -501,7 +501,7 @@ TrialAnalysis AnalyseTrial(const C3dFile& c3d, const TrialOptions& options, Back
     }
     a.stances.push_back(std::move(s));
   }
-  AddKinematicStances(c3d, markers, pelvis, options, &a);
+  AddKinematicStances(c3d, markers, pelvis, &a);
   std::sort(a.stances.begin(), a.stances.end(), [](const Stance& x, const Stance& y) { return x.events.strike_s < y.events.strike_s; });
   return a;
 }

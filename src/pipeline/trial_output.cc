@@ -11,6 +11,7 @@
 #include "midstance/hdf5_file.h"
 #include "midstance/sha256.h"
 #include "midstance/trial.h"
+#include "midstance/utc_time.h"
 #include "midstance/version.h"
 
 namespace midstance {
@@ -19,13 +20,6 @@ namespace {
 constexpr const char* kForceConvention =
     "ground reaction force ON THE SUBJECT, lab frame, vertical positive when loaded; COP on the plate surface; "
     "free moment about the plate normal at the COP; moment about the centre of the plate surface";
-
-std::string UtcNow() {
-  const std::time_t now = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return text;
-}
 
 void WritePlates(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& options) {
   for (size_t p = 0; p < a.loads.size(); ++p) {
