@@ -7,6 +7,7 @@
 
 #include "midstance/detection.h"
 #include "midstance/filter.h"
+#include "midstance/ik_chain.h"
 #include "midstance/reconstruction.h"
 
 namespace midstance {
@@ -28,6 +29,11 @@ struct DeviceStatus {
   /* filter_columns.cu: values (samples x columns, row-major) filtered in place, zero lag */   \
   FilterSummary FilterColumns(const SosFilter& filter, int64_t samples, int columns,            \
                               std::vector<double>* values);                                     \
+  /* ik_solve.cu: one Levenberg-Marquardt solve per frame, q updated in place */               \
+  std::vector<IkFrameResult> SolveIkBatch(const IkChain& chain, int frame_count,                \
+                                          const std::vector<double>& markers_m,                 \
+                                          const std::vector<double>& reference_rotation,        \
+                                          const IkFrameOptions& options, std::vector<double>* q); \
   /* device_query.cu */                                                                          \
   DeviceStatus QueryDevice();                                                                    \
   }

@@ -155,4 +155,20 @@ FilterSummary FilterColumns(Backend backend, const SosFilter& filter, int64_t sa
   return MIDSTANCE_DISPATCH(backend, FilterColumns(filter, samples, columns, values));
 }
 
+std::vector<IkFrameResult> SolveIkBatch(Backend backend, const IkChain& chain, int frame_count,
+                                        const std::vector<double>& markers_m,
+                                        const std::vector<double>& reference_rotation,
+                                        const IkFrameOptions& options, std::vector<double>* q) {
+  RequireResolved(backend);
+  MS_CHECK(q != nullptr && frame_count >= 0);
+  MS_CHECK(chain.segment_count >= 1 && chain.segment_count <= kMaxChainSegments);
+  MS_CHECK(chain.marker_count >= 0 && chain.marker_count <= kMaxChainMarkers);
+  MS_CHECK(chain.coordinate_count >= kRootCoordinates && chain.coordinate_count <= kMaxChainCoordinates);
+  const size_t frames = static_cast<size_t>(frame_count);
+  MS_CHECK(markers_m.size() == frames * 3 * static_cast<size_t>(chain.marker_count));
+  MS_CHECK(reference_rotation.size() == frames * 9);
+  MS_CHECK(q->size() == frames * static_cast<size_t>(chain.coordinate_count));
+  return MIDSTANCE_DISPATCH(backend, SolveIkBatch(chain, frame_count, markers_m, reference_rotation, options, q));
+}
+
 }  // namespace midstance::compute

@@ -1,0 +1,349 @@
+// Inverse kinematics over a trial: each frame starts from segment-wise rigid fits (so frames are
+// independent and the batch parallelises), the batched Levenberg-Marquardt kernel solves the
+// global problem (ik_chain.h), and joint angles, centres and velocities are read off the poses.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+#include <Eigen/Geometry>
+#include <Eigen/SVD>
+
+#include "midstance/compute.h"
+#include "midstance/error.h"
+#include "midstance/filter.h"
+#include "midstance/skeleton.h"
+
+namespace midstance {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kDegrees = 180.0 / M_PI;
+
+using RowMatrix3 = Eigen::Matrix<double, 3, 3, Eigen::RowMajor>;
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool Present(const double* p) { return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]); }
+
+// Least-squares rotation taking `local` points onto `measured` ones (Kabsch 1976, Acta Cryst
+// A32:922, with the reflection guard of Umeyama 1991). False when the points are (near) collinear.
+bool FitRotation(const std::vector<Eigen::Vector3d>& local, const std::vector<Eigen::Vector3d>& measured, Eigen::Matrix3d* rotation) {
+  if (local.size() < 3) return false;
+  Eigen::Vector3d local_mean = Eigen::Vector3d::Zero(), measured_mean = Eigen::Vector3d::Zero();
+  for (size_t i = 0; i < local.size(); ++i) local_mean += local[i], measured_mean += measured[i];
+  local_mean /= static_cast<double>(local.size());
+  measured_mean /= static_cast<double>(local.size());
+  Eigen::Matrix3d covariance = Eigen::Matrix3d::Zero();
+  for (size_t i = 0; i < local.size(); ++i) covariance += (measured[i] - measured_mean) * (local[i] - local_mean).transpose();
+  const Eigen::JacobiSVD<Eigen::Matrix3d> svd(covariance, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  if (!(svd.singularValues()[1] > 1e-6 * svd.singularValues()[0])) return false;
+  Eigen::Matrix3d d = Eigen::Matrix3d::Identity();
+  d(2, 2) = (svd.matrixU() * svd.matrixV().transpose()).determinant() < 0 ? -1 : 1;
+  *rotation = svd.matrixU() * d * svd.matrixV().transpose();
+  return true;
+}
+
+// Segments whose markers cannot fix them in a frame, and why (parents before children).
+struct Determinacy {
+  bool determined[kMaxChainSegments];
+  std::string reason;  // the first undetermined segment's reason, "" if all determined
+};
+
+int FreeRotations(const ChainJoint& joint) {
+  int n = 0;
+  for (int k = 0; k < 3; ++k) n += joint.coordinate[k] >= 0 ? 1 : 0;
+  return n;
+}
+
+// A segment is determined by its own markers: the pelvis by 3, a segment hanging from a joint
+// centre by 2 when it turns about 3 axes (with the centre, three points), by 1 for fewer axes.
+Determinacy SegmentsDetermined(const IkChain& chain, const double* markers) {
+  int present[kMaxChainSegments] = {}, total[kMaxChainSegments] = {};
+  for (int m = 0; m < chain.marker_count; ++m) {
+    ++total[chain.marker_segment[m]];
+    if (Present(markers + 3 * m)) ++present[chain.marker_segment[m]];
+  }
+  Determinacy d;
+  for (int s = 0; s < chain.segment_count; ++s) {
+    const ChainJoint& joint = chain.joints[s];
+    const int needed = joint.parent < 0 ? 3 : FreeRotations(joint) == 3 ? 2 : 1;
+    const bool parent_ok = joint.parent < 0 || d.determined[joint.parent];
+    d.determined[s] = parent_ok && present[s] >= std::min(needed, total[s]) && present[s] > 0;
+    if (!d.determined[s] && parent_ok && d.reason.empty()) {
+      d.reason = std::string(SegmentName(s)) + ": " + std::to_string(present[s]) + " of " + std::to_string(total[s]) +
+                 " markers, needs " + std::to_string(needed);
+    }
+  }
+  return d;
+}
+
+void ToRowMajor(const Eigen::Matrix3d& m, double* out) {
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) out[3 * i + j] = m(i, j);
+  }
+}
+
+Eigen::Matrix3d FromRowMajor(const double* r) { return Eigen::Map<const RowMatrix3>(r); }
+
+// One frame's start: returns the root reference rotation, fills q.
+void InitialiseFrame(const IkChain& chain, const double* markers, double* reference, double* q) {
+  Eigen::Matrix3d rotation[kMaxChainSegments];
+  Eigen::Vector3d origin[kMaxChainSegments];
+  for (int i = 0; i < chain.coordinate_count; ++i) q[i] = 0;
+  for (int s = 0; s < chain.segment_count; ++s) {
+    const ChainJoint& joint = chain.joints[s];
+    std::vector<Eigen::Vector3d> local, measured;
+    if (joint.parent >= 0) {
+      origin[s] = origin[joint.parent] + rotation[joint.parent] * Eigen::Map<const Eigen::Vector3d>(joint.centre_in_parent_m);
+      local.push_back(Eigen::Vector3d::Zero());
+      measured.push_back(origin[s]);
+    }
+    for (int m = 0; m < chain.marker_count; ++m) {
+      if (chain.marker_segment[m] != s || !Present(markers + 3 * m)) continue;
+      local.push_back(Eigen::Map<const Eigen::Vector3d>(chain.marker_local_m[m]));
+      measured.push_back(Eigen::Map<const Eigen::Vector3d>(markers + 3 * m));
+    }
+    Eigen::Matrix3d fitted;
+    const bool fit = FitRotation(local, measured, &fitted);
+    if (joint.parent < 0) {
+      rotation[s] = fit ? fitted : Eigen::Matrix3d::Identity();
+      Eigen::Vector3d local_mean = Eigen::Vector3d::Zero(), measured_mean = Eigen::Vector3d::Zero();
+      for (size_t i = 0; i < local.size(); ++i) local_mean += local[i], measured_mean += measured[i];
+      origin[s] = local.empty() ? Eigen::Vector3d::Zero()
+                                : Eigen::Vector3d((measured_mean - rotation[s] * local_mean) / static_cast<double>(local.size()));
+      ToRowMajor(rotation[s], reference);
+      for (int k = 0; k < 3; ++k) q[k] = origin[s][k];
+      continue;
+    }
+    double angles[3] = {joint.locked_rad[0], joint.locked_rad[1], joint.locked_rad[2]};
+    if (fit) {
+      double relative[9];
+      ToRowMajor(rotation[joint.parent].transpose() * fitted, relative);
+      JcsAngles(relative, angles);
+    }
+    for (int k = 0; k < 3; ++k) {
+      if (joint.coordinate[k] < 0) {
+        angles[k] = joint.locked_rad[k];
+      } else {
+        angles[k] = std::min(joint.upper_rad[k], std::max(joint.lower_rad[k], angles[k]));
+        q[joint.coordinate[k]] = angles[k];
+      }
+    }
+    double local_rotation[9];
+    JcsRotation(angles[0], angles[1], angles[2], local_rotation);
+    rotation[s] = rotation[joint.parent] * FromRowMajor(local_rotation);
+  }
+}
+
+// Central differences of filtered columns (NaN where a neighbour is missing); `values` is
+// [frame][columns].
+std::vector<double> FilteredDerivative(std::vector<double> values, int frames, int columns, double rate_hz,
+                                       const KinematicsOptions& options, Backend backend) {
+  if (options.filter_hz > 0 && frames > 0) {
+    ButterworthOptions filter;
+    filter.order = options.filter_order;
+    filter.cutoff_hz = std::min(options.filter_hz, 0.45 * rate_hz);
+    FilterZeroLag(backend, filter, rate_hz, frames, columns, &values);
+  }
+  std::vector<double> derivative(values.size(), kNaN);
+  for (int f = 1; f + 1 < frames; ++f) {
+    for (int c = 0; c < columns; ++c) {
+      derivative[static_cast<size_t>(f) * columns + c] =
+          (values[static_cast<size_t>(f + 1) * columns + c] - values[static_cast<size_t>(f - 1) * columns + c]) * rate_hz / 2;
+    }
+  }
+  return derivative;
+}
+
+// Angular velocity in the lab frame from R(f+1) R(f-1)^T (central difference on SO(3)).
+std::vector<double> AngularVelocity(const std::vector<double>& rotations, int frames, double rate_hz) {
+  std::vector<double> omega(static_cast<size_t>(frames) * 3, kNaN);
+  for (int f = 1; f + 1 < frames; ++f) {
+    const Eigen::Matrix3d next = FromRowMajor(&rotations[static_cast<size_t>(f + 1) * 9]);
+    const Eigen::Matrix3d previous = FromRowMajor(&rotations[static_cast<size_t>(f - 1) * 9]);
+    if (!next.allFinite() || !previous.allFinite()) continue;
+    const Eigen::AngleAxisd step(Eigen::Matrix3d(next * previous.transpose()));
+    const Eigen::Vector3d w = step.axis() * step.angle() * rate_hz / 2;
+    for (int k = 0; k < 3; ++k) omega[static_cast<size_t>(f) * 3 + k] = w[k];
+  }
+  return omega;
+}
+
+}  // namespace
+
+std::array<double, 3> ClinicalAngles(const JointModel& joint, int side, const double parent_rotation[9],
+                                     const double child_rotation[9]) {
+  double relative[9], angles[3];
+  RelativeRotation(parent_rotation, child_rotation, relative);
+  JcsAngles(relative, angles);
+  const std::array<int, 3>& sign = side == kRight ? joint.right_sign : joint.left_sign;
+  return {sign[0] * angles[0] * kDegrees, sign[1] * angles[1] * kDegrees, sign[2] * angles[2] * kDegrees};
+}
+
+const JointAngles& Kinematics::Joint(const std::string& name) const {
+  for (const JointAngles& j : joints) {
+    if (j.name == name) return j;
+  }
+  throw InternalError("no joint " + name);
+}
+
+MarkerTrajectories MarkerTrajectoriesFromC3d(const C3dFile& c3d) {
+  MarkerTrajectories t;
+  t.file = c3d.path;
+  t.rate_hz = c3d.point_rate_hz;
+  t.frame_count = c3d.frame_count;
+  t.labels = c3d.point_labels;
+  const double unit = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();
+  t.positions_m.resize(c3d.points.size());
+  for (size_t i = 0; i < c3d.points.size(); ++i) t.positions_m[i] = c3d.points[i] * unit;
+  return t;
+}
+
+std::vector<double> ChainMarkerPositions(const SkeletonCalibration& calibration, const MarkerTrajectories& trial) {
+  std::map<std::string, int> columns;
+  for (size_t i = 0; i < trial.labels.size(); ++i) columns.emplace(Upper(StripSubjectPrefix(trial.labels[i])), static_cast<int>(i));
+  const IkChain& chain = calibration.chain;
+  // A chain marker may be a midpoint "A+B".
+  std::vector<std::vector<int>> sources(static_cast<size_t>(chain.marker_count));
+  for (int m = 0; m < chain.marker_count; ++m) {
+    std::string label = calibration.marker_labels[m];
+    size_t start = 0;
+    while (true) {
+      const size_t plus = label.find('+', start);
+      const auto it = columns.find(Upper(label.substr(start, plus - start)));
+      if (it != columns.end()) sources[m].push_back(it->second);
+      if (plus == std::string::npos) break;
+      start = plus + 1;
+    }
+  }
+  std::vector<double> positions(static_cast<size_t>(trial.frame_count) * chain.marker_count * 3, kNaN);
+  for (int f = 0; f < trial.frame_count; ++f) {
+    for (int m = 0; m < chain.marker_count; ++m) {
+      if (sources[m].empty()) continue;
+      double p[3] = {0, 0, 0};
+      for (int column : sources[m]) {
+        for (int k = 0; k < 3; ++k) p[k] += trial.At(f, column)[k] / static_cast<double>(sources[m].size());
+      }
+      for (int k = 0; k < 3; ++k) positions[(static_cast<size_t>(f) * chain.marker_count + m) * 3 + k] = p[k];
+    }
+  }
+  return positions;
+}
+
+std::vector<double> InitialiseFrames(const IkChain& chain, int frame_count, const std::vector<double>& markers_m,
+                                     std::vector<double>* q) {
+  std::vector<double> reference(static_cast<size_t>(frame_count) * 9);
+  q->assign(static_cast<size_t>(frame_count) * chain.coordinate_count, 0.0);
+#pragma omp parallel for schedule(static)
+  for (int f = 0; f < frame_count; ++f) {
+    InitialiseFrame(chain, markers_m.data() + static_cast<size_t>(f) * chain.marker_count * 3, &reference[static_cast<size_t>(f) * 9],
+                    q->data() + static_cast<size_t>(f) * chain.coordinate_count);
+  }
+  return reference;
+}
+
+Kinematics SolveKinematics(const SkeletonCalibration& calibration, const SkeletonModel& model,
+                           const MarkerTrajectories& trial, const KinematicsOptions& options, Backend backend) {
+  const IkChain& chain = calibration.chain;
+  const int frames = trial.frame_count;
+  const int markers = chain.marker_count;
+  std::vector<double> measured = ChainMarkerPositions(calibration, trial);
+  // Markers of undetermined segments leave the solve, so they cannot drag the rest.
+  std::vector<Determinacy> determinacy(static_cast<size_t>(frames));
+  for (int f = 0; f < frames; ++f) {
+    double* frame_markers = measured.data() + static_cast<size_t>(f) * markers * 3;
+    determinacy[f] = SegmentsDetermined(chain, frame_markers);
+    for (int m = 0; m < markers; ++m) {
+      if (!determinacy[f].determined[chain.marker_segment[m]]) {
+        for (int k = 0; k < 3; ++k) frame_markers[3 * m + k] = kNaN;
+      }
+    }
+  }
+  Kinematics out;
+  out.rate_hz = trial.rate_hz;
+  out.frame_count = frames;
+  out.marker_labels = calibration.marker_labels;
+  std::vector<double> q;
+  const std::vector<double> reference = InitialiseFrames(chain, frames, measured, &q);
+  const std::vector<IkFrameResult> results = compute::SolveIkBatch(backend, chain, frames, measured, reference, options.solver, &q);
+  out.coordinates = q;
+
+  out.segment_rotation.assign(chain.segment_count, std::vector<double>(static_cast<size_t>(frames) * 9, kNaN));
+  out.segment_origin_m.assign(chain.segment_count, std::vector<double>(static_cast<size_t>(frames) * 3, kNaN));
+  out.marker_residual_m.assign(static_cast<size_t>(frames) * markers, kNaN);
+  out.rms_residual_m.assign(frames, kNaN);
+  out.iterations.assign(frames, 0);
+  out.solved.assign(frames, 0);
+  out.time_s.resize(frames);
+  for (int f = 0; f < frames; ++f) {
+    out.time_s[f] = trial.rate_hz > 0 ? f / trial.rate_hz : kNaN;
+    const Determinacy& d = determinacy[f];
+    if (!d.reason.empty()) ++out.unsolved_reasons[d.reason];
+    out.solved[f] = d.reason.empty() ? 1 : 0;
+    if (!d.determined[kPelvis]) continue;
+    SegmentPose poses[kMaxChainSegments];
+    ChainPoses(chain, &reference[static_cast<size_t>(f) * 9], &q[static_cast<size_t>(f) * chain.coordinate_count], poses);
+    for (int s = 0; s < chain.segment_count; ++s) {
+      if (!d.determined[s]) continue;
+      std::copy(poses[s].rotation, poses[s].rotation + 9, &out.segment_rotation[s][static_cast<size_t>(f) * 9]);
+      std::copy(poses[s].origin_m, poses[s].origin_m + 3, &out.segment_origin_m[s][static_cast<size_t>(f) * 3]);
+    }
+    double sum = 0;
+    int n = 0;
+    for (int m = 0; m < markers; ++m) {
+      const double* y = &measured[(static_cast<size_t>(f) * markers + m) * 3];
+      if (!Present(y)) continue;
+      double p[3];
+      MarkerPosition(chain, poses, m, p);
+      const double r = std::sqrt((p[0] - y[0]) * (p[0] - y[0]) + (p[1] - y[1]) * (p[1] - y[1]) + (p[2] - y[2]) * (p[2] - y[2]));
+      out.marker_residual_m[static_cast<size_t>(f) * markers + m] = r;
+      sum += r * r;
+      ++n;
+    }
+    out.rms_residual_m[f] = n > 0 ? std::sqrt(sum / n) : kNaN;
+    out.iterations[f] = results[f].iterations;
+  }
+
+  // Joint angles and centres: the distal segment's joint.
+  struct JointSpec { const char* name; int segment; const JointModel* model; };
+  const JointSpec specs[] = {{"hip_left", kThighLeft, &model.hip},     {"hip_right", kThighRight, &model.hip},
+                             {"knee_left", kShankLeft, &model.knee},   {"knee_right", kShankRight, &model.knee},
+                             {"ankle_left", kFootLeft, &model.ankle},  {"ankle_right", kFootRight, &model.ankle}};
+  for (const JointSpec& spec : specs) {
+    JointAngles joint;
+    joint.name = spec.name;
+    joint.columns = spec.model->angle_names;
+    joint.angles_deg.assign(static_cast<size_t>(frames) * 3, kNaN);
+    const int parent = chain.joints[spec.segment].parent;
+    const int side = SegmentSide(spec.segment);
+    for (int f = 0; f < frames; ++f) {
+      const double* rp = &out.segment_rotation[parent][static_cast<size_t>(f) * 9];
+      const double* rc = &out.segment_rotation[spec.segment][static_cast<size_t>(f) * 9];
+      if (!std::isfinite(rp[0]) || !std::isfinite(rc[0])) continue;
+      const std::array<double, 3> angles = ClinicalAngles(*spec.model, side, rp, rc);
+      std::copy(angles.begin(), angles.end(), &joint.angles_deg[static_cast<size_t>(f) * 3]);
+    }
+    joint.velocity_deg_s = FilteredDerivative(joint.angles_deg, frames, 3, trial.rate_hz, options, backend);
+    out.joints.push_back(joint);
+    out.centre_names.push_back(spec.name);
+    out.centres_m.push_back(out.segment_origin_m[spec.segment]);
+    out.centre_velocity_m_s.push_back(FilteredDerivative(out.segment_origin_m[spec.segment], frames, 3, trial.rate_hz, options, backend));
+  }
+  for (int s = 0; s < chain.segment_count; ++s) {
+    std::vector<double> omega = AngularVelocity(out.segment_rotation[s], frames, trial.rate_hz);
+    if (options.filter_hz > 0 && frames > 0) {
+      ButterworthOptions filter;
+      filter.order = options.filter_order;
+      filter.cutoff_hz = std::min(options.filter_hz, 0.45 * trial.rate_hz);
+      FilterZeroLag(backend, filter, trial.rate_hz, frames, 3, &omega);
+    }
+    out.segment_angular_velocity_rad_s.push_back(omega);
+  }
+  return out;
+}
+
+}  // namespace midstance
