@@ -44,7 +44,7 @@ std::array<double, 3> GroodSuntay(const Eigen::Matrix3d& parent, const Eigen::Ma
 TEST(JointAngles, PureFlexionReadsFlexionOnly) {
   const SkeletonModel model = FindSkeletonModel("isb");
   const Eigen::Matrix3d pelvis = Jcs(10, 5, -20);  // any pelvis orientation in the lab
-  for (int side : {kLeft, kRight}) {
+  for (int side : {kLeftLimb, kRightLimb}) {
     const std::array<double, 3> hip = Clinical(model.hip, side, pelvis, pelvis * Jcs(30, 0, 0));
     EXPECT_NEAR(hip[0], 30, 1e-9);
     EXPECT_NEAR(hip[1], 0, 1e-9);
@@ -62,8 +62,8 @@ TEST(JointAngles, CompoundPoseFollowsTheJcsOrderAndSigns) {
   const Eigen::Matrix3d pelvis = Jcs(-7, 3, 40);
   const Eigen::Matrix3d thigh = pelvis * Jcs(35, 12, -25);
   const std::array<double, 3> geometric = GroodSuntay(pelvis, thigh);
-  const std::array<double, 3> right = Clinical(model.hip, kRight, pelvis, thigh);
-  const std::array<double, 3> left = Clinical(model.hip, kLeft, pelvis, thigh);
+  const std::array<double, 3> right = Clinical(model.hip, kRightLimb, pelvis, thigh);
+  const std::array<double, 3> left = Clinical(model.hip, kLeftLimb, pelvis, thigh);
   const double expected[3] = {35, 12, -25};
   for (int k = 0; k < 3; ++k) {
     EXPECT_NEAR(geometric[k], expected[k], 1e-9) << k;
@@ -77,24 +77,24 @@ TEST(JointAngles, CompoundPoseFollowsTheJcsOrderAndSigns) {
   const Eigen::Matrix3d other = pelvis * (Eigen::AngleAxisd(12 * kDeg, Eigen::Vector3d::UnitX()) *
                                           Eigen::AngleAxisd(35 * kDeg, Eigen::Vector3d::UnitZ()) *
                                           Eigen::AngleAxisd(-25 * kDeg, Eigen::Vector3d::UnitY())).toRotationMatrix();
-  EXPECT_GT(std::abs(Clinical(model.hip, kRight, pelvis, other)[1] - 12), 1.0);
+  EXPECT_GT(std::abs(Clinical(model.hip, kRightLimb, pelvis, other)[1] - 12), 1.0);
 }
 
 TEST(JointCentres, HarringtonAndDavisRegressions) {
   // Harrington et al. 2007: PW 250 mm, PD 160 mm.
-  const Eigen::Vector3d h = HarringtonHipCentre(0.250, 0.160, kRight);
+  const Eigen::Vector3d h = HarringtonHipCentre(0.250, 0.160, kRightLimb);
   EXPECT_NEAR(h.x() * 1000, -0.24 * 160 - 9.9, 1e-9);
   EXPECT_NEAR(h.y() * 1000, -0.30 * 250 - 10.9, 1e-9);
   EXPECT_NEAR(h.z() * 1000, 0.33 * 250 + 7.3, 1e-9);
-  EXPECT_NEAR(HarringtonHipCentre(0.250, 0.160, kLeft).z(), -h.z(), 1e-15);
+  EXPECT_NEAR(HarringtonHipCentre(0.250, 0.160, kLeftLimb).z(), -h.z(), 1e-15);
   // Davis / Plug-in Gait, the values Vicon used for vicon_gait_pig.c3d (leg 900 mm, inter-ASIS
   // 254.5 mm, 15 mm markers): its hip centre sits at (-47.29, +/-84.97, -96.74) mm in Plug-in
   // Gait's pelvis axes (x anterior, y left, z up), recovered from its bone outputs.
-  const Eigen::Vector3d d = DavisHipCentre(0.900, 0.2545, 0.0075, kLeft);
+  const Eigen::Vector3d d = DavisHipCentre(0.900, 0.2545, 0.0075, kLeftLimb);
   EXPECT_NEAR(d.x() * 1000, -47.29, 0.06);
   EXPECT_NEAR(d.y() * 1000, -96.74, 0.06);
   EXPECT_NEAR(-d.z() * 1000, 84.97, 0.06);
-  EXPECT_NEAR(DavisHipCentre(0.900, 0.2545, 0.0075, kRight).z(), -d.z(), 1e-15);
+  EXPECT_NEAR(DavisHipCentre(0.900, 0.2545, 0.0075, kRightLimb).z(), -d.z(), 1e-15);
 }
 
 TEST(JointCentres, ChordFunctionClosedForm) {
@@ -139,10 +139,10 @@ std::vector<MarkerDef> Markers(const SyntheticSubject& s) {
   markers.push_back({"RASI", kPelvis, {0, 0, pw / 2}});
   markers.push_back({"LPSI", kPelvis, {-pd, 0, -0.045}});
   markers.push_back({"RPSI", kPelvis, {-pd, 0, 0.045}});
-  for (int side : {kLeft, kRight}) {
-    const std::string p = side == kLeft ? "L" : "R";
-    const double z = side == kLeft ? -1 : 1;  // lateral
-    const int thigh = side == kLeft ? kThighLeft : kThighRight;
+  for (int side : {kLeftLimb, kRightLimb}) {
+    const std::string p = side == kLeftLimb ? "L" : "R";
+    const double z = side == kLeftLimb ? -1 : 1;  // lateral
+    const int thigh = side == kLeftLimb ? kThighLeft : kThighRight;
     markers.push_back({p + "TH1", thigh, {0.03, -0.15, z * 0.08}});
     markers.push_back({p + "TH2", thigh, {0.06, -0.22, z * 0.07}});
     markers.push_back({p + "TH3", thigh, {-0.01, -0.27, z * 0.085}});
@@ -165,8 +165,8 @@ std::vector<MarkerDef> Markers(const SyntheticSubject& s) {
 void SegmentPoses(const SyntheticSubject& s, const Pose& pose, Eigen::Matrix3d* r, Eigen::Vector3d* o) {
   r[kPelvis] = pose.pelvis;
   o[kPelvis] = pose.pelvis_origin;
-  for (int side : {kLeft, kRight}) {
-    const int thigh = side == kLeft ? kThighLeft : kThighRight;
+  for (int side : {kLeftLimb, kRightLimb}) {
+    const int thigh = side == kLeftLimb ? kThighLeft : kThighRight;
     const Eigen::Vector3d hip = HarringtonHipCentre(s.pelvis_width, s.pelvis_depth, side);
     r[thigh] = r[kPelvis] * Jcs(pose.hip[side][0], pose.hip[side][1], pose.hip[side][2]);
     o[thigh] = o[kPelvis] + r[kPelvis] * hip;
@@ -188,8 +188,8 @@ Pose StandingPose() {
   Pose pose;
   pose.pelvis = Upright(0) * Jcs(8, 0, 0);  // 8 degrees anterior tilt
   pose.pelvis_origin = Eigen::Vector3d(0, 0, 0.95);
-  for (int side : {kLeft, kRight}) {
-    const double m = side == kLeft ? -1 : 1;
+  for (int side : {kLeftLimb, kRightLimb}) {
+    const double m = side == kLeftLimb ? -1 : 1;
     // The ankle's third rotation is locked in the model (two degrees of freedom): 0 here and in gait.
     const double hip[3] = {5, m * -2, m * 3}, knee[3] = {-4, m * 1, m * -2}, ankle[3] = {4, 0, 0};
     for (int k = 0; k < 3; ++k) pose.hip[side][k] = hip[k], pose.knee[side][k] = knee[k], pose.ankle[side][k] = ankle[k];
@@ -203,8 +203,8 @@ Pose GaitPose(int frame) {
   Pose pose;
   pose.pelvis = Upright(3 * std::sin(w * t)) * Jcs(8 + 2 * std::sin(2 * w * t), 4 * std::sin(w * t), 0);
   pose.pelvis_origin = Eigen::Vector3d(1.3 * t, 0.01 * std::sin(w * t), 0.95 + 0.02 * std::sin(2 * w * t));
-  for (int side : {kLeft, kRight}) {
-    const double phase = w * t + (side == kLeft ? M_PI : 0), m = side == kLeft ? -1 : 1;
+  for (int side : {kLeftLimb, kRightLimb}) {
+    const double phase = w * t + (side == kLeftLimb ? M_PI : 0), m = side == kLeftLimb ? -1 : 1;
     pose.hip[side][0] = 7.5 + 22.5 * std::sin(phase);
     pose.hip[side][1] = m * 5 * std::sin(phase + 0.5);
     pose.hip[side][2] = m * (4 + 6 * std::sin(phase + 1.0));
@@ -269,12 +269,12 @@ TEST(SyntheticSubject, RecoversJointAnglesFromNoisyMarkers) {
   const Kinematics kinematics = SolveKinematics(calibration, model, dynamic, KinematicsOptions{}, Backend::kCpu);
   // Truth in clinical angles: the pose's chain angles through the model's signs.
   struct Check { const char* name; int side; const JointModel* joint; double (Pose::*angles)[2][3]; };
-  const Check checks[] = {{"hip_left", kLeft, &model.hip, &Pose::hip},     {"hip_right", kRight, &model.hip, &Pose::hip},
-                          {"knee_left", kLeft, &model.knee, &Pose::knee},  {"knee_right", kRight, &model.knee, &Pose::knee}};
+  const Check checks[] = {{"hip_left", kLeftLimb, &model.hip, &Pose::hip},     {"hip_right", kRightLimb, &model.hip, &Pose::hip},
+                          {"knee_left", kLeftLimb, &model.knee, &Pose::knee},  {"knee_right", kRightLimb, &model.knee, &Pose::knee}};
   for (const Check& check : checks) {
     std::vector<double> errors[3];
     const JointAngles& joint = kinematics.Joint(check.name);
-    const std::array<int, 3>& sign = check.side == kRight ? check.joint->right_sign : check.joint->left_sign;
+    const std::array<int, 3>& sign = check.side == kRightLimb ? check.joint->right_sign : check.joint->left_sign;
     for (int f = 0; f < dynamic.frame_count; ++f) {
       for (int k = 0; k < 3; ++k) {
         const double truth = sign[k] * (gait[f].*check.angles)[check.side][k];
@@ -323,9 +323,9 @@ TEST(SyntheticSubject, MissingMarkersDegradeGracefully) {
   const SkeletonCalibration calibration =
       CalibrateSkeleton(static_trial, FindMarkerSet("opensim_walking"), model, SubjectParameters{}, CalibrationOptions{});
   const Kinematics k = SolveKinematics(calibration, model, dynamic, KinematicsOptions{}, Backend::kCpu);
-  EXPECT_NEAR(k.Joint("knee_left").angles_deg[3 * 10], -gait[10].knee[kLeft][0], 1e-6);
+  EXPECT_NEAR(k.Joint("knee_left").angles_deg[3 * 10], -gait[10].knee[kLeftLimb][0], 1e-6);
   EXPECT_TRUE(std::isnan(k.Joint("ankle_left").angles_deg[3 * 20]));
-  EXPECT_NEAR(k.Joint("knee_left").angles_deg[3 * 20], -gait[20].knee[kLeft][0], 1e-6);
+  EXPECT_NEAR(k.Joint("knee_left").angles_deg[3 * 20], -gait[20].knee[kLeftLimb][0], 1e-6);
   EXPECT_EQ(k.solved[20], 0);
   ASSERT_EQ(k.unsolved_reasons.size(), 1u);
   EXPECT_EQ(k.unsolved_reasons.begin()->first, "foot_left: 0 of 3 markers, needs 1");
@@ -367,7 +367,7 @@ TEST(SkeletonErrors, ImplausibleSubjectParameterIsNamed) {
   const SyntheticSubject subject;
   const MarkerTrajectories static_trial = Film(subject, std::vector<Pose>(10, StandingPose()), 0.0, 3, "static.c3d");
   SubjectParameters given;
-  given.leg_length_m[kLeft] = 2.5;
+  given.leg_length_m[kLeftLimb] = 2.5;
   given.source["leg_length_left"] = "command line";
   try {
     CalibrateSkeleton(static_trial, FindMarkerSet("opensim_walking"), FindSkeletonModel("pig"), given, CalibrationOptions{});

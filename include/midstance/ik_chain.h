@@ -200,10 +200,22 @@ MS_HD inline double IkNormalEquations(const IkChain& chain, const double referen
     for (int i = 0; i < n; ++i) gradient[i] = 0;
   }
   // Columns of each segment's joint: world axis and pivot, computed once per evaluation.
+  // From the poses, without trigonometry: Z is the parent's (reference's) Z column, Y the
+  // segment's own Y column, and the floating X = Y x Z / |Y x Z| (Grood & Suntay's e2 = e3 x e1),
+  // the same axes JointAxis computes from the angles.
   double axes[kMaxChainSegments][3][3];
   if (normal != nullptr) {
     for (int s = 0; s < chain.segment_count; ++s) {
-      for (int k = 0; k < 3; ++k) JointAxis(chain, poses, reference_rotation, q, s, k, axes[s][k]);
+      const int parent = chain.joints[s].parent;
+      const double* base = parent < 0 ? reference_rotation : poses[parent].rotation;
+      const double* own = poses[s].rotation;
+      double* z = axes[s][0];
+      double* x = axes[s][1];
+      double* y = axes[s][2];
+      for (int i = 0; i < 3; ++i) z[i] = base[3 * i + 2], y[i] = own[3 * i + 1];
+      Cross3(y, z, x);
+      const double norm = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+      for (int i = 0; i < 3; ++i) x[i] /= norm;
     }
   }
   double cost = 0;
@@ -289,6 +301,28 @@ MS_HD inline void ClampToLimits(const IkChain& chain, double* q) {
   }
 }
 
+// Active set of the bounds (Kanzow, Yamashita & Fukushima 2004, J Comput Appl Math 172:375,
+// projected Levenberg-Marquardt): a coordinate sitting on a limit with the descent direction
+// pointing outwards leaves the step's system (row and column zeroed, unit diagonal, no step), so
+// the other coordinates do not move to make up for a motion the clamp would cancel.
+MS_HD inline void FixActiveLimits(const IkChain& chain, const double* q, const double* gradient, int n, double* system,
+                                  double* step) {
+  for (int s = 0; s < chain.segment_count; ++s) {
+    const ChainJoint& joint = chain.joints[s];
+    if (joint.parent < 0) continue;
+    for (int k = 0; k < 3; ++k) {
+      const int c = joint.coordinate[k];
+      if (c < 0) continue;
+      const bool at_lower = q[c] <= joint.lower_rad[k] && gradient[c] > 0;
+      const bool at_upper = q[c] >= joint.upper_rad[k] && gradient[c] < 0;
+      if (!at_lower && !at_upper) continue;
+      for (int j = 0; j < n; ++j) system[c * n + j] = system[j * n + c] = 0;
+      system[c * n + c] = 1;
+      step[c] = 0;
+    }
+  }
+}
+
 // Levenberg-Marquardt from q (updated in place). The damping adds lambda * (diag(H) + eps max diag)
 // so that a coordinate no marker constrains stays where it was instead of making H singular.
 MS_HD inline IkFrameResult SolveIkFrame(const IkChain& chain, const double reference_rotation[9],
@@ -312,17 +346,18 @@ MS_HD inline IkFrameResult SolveIkFrame(const IkChain& chain, const double refer
       system[i * n + i] += lambda * (normal[i * n + i] + 1e-9 * max_diag) + 1e-300;
       step[i] = -gradient[i];
     }
+    FixActiveLimits(chain, q, gradient, n, system, step);
     if (!CholeskySolve(system, n, step)) {
       lambda *= 10;
       continue;
     }
+    for (int i = 0; i < n; ++i) trial[i] = q[i] + step[i];
+    ClampToLimits(chain, trial);
     double step_norm = 0, q_norm = 0;
     for (int i = 0; i < n; ++i) {
-      trial[i] = q[i] + step[i];
-      step_norm += step[i] * step[i];
+      step_norm += (trial[i] - q[i]) * (trial[i] - q[i]);
       q_norm += q[i] * q[i];
     }
-    ClampToLimits(chain, trial);
     const double trial_cost = IkNormalEquations(chain, reference_rotation, trial, measured_m, nullptr, nullptr);
     bool done = sqrt(step_norm) < options.step_tolerance * (1 + sqrt(q_norm));
     if (trial_cost <= cost) {

@@ -20,8 +20,8 @@
 
 namespace midstance {
 
-constexpr int kLeft = 0;
-constexpr int kRight = 1;
+constexpr int kLeftLimb = 0;
+constexpr int kRightLimb = 1;
 const char* LimbSideName(int side);  // "left", "right"
 
 // --- marker sets ----------------------------------------------------------------------------------
@@ -40,6 +40,8 @@ struct MarkerSet {
   // Markers each segment kind (pelvis, thigh, shank, foot) carries in dynamic trials: roles of
   // `landmarks` or label patterns.
   std::map<std::string, std::vector<std::string>> tracking;
+  // Inverse-kinematics weight of a tracking entry (role or label pattern); 1 when not listed.
+  std::map<std::string, double> weights;
 };
 
 // Reads a marker-set TOML file (format: calib/markersets/README.md). Throws FileFormatError
@@ -89,7 +91,7 @@ SkeletonModel FindSkeletonModel(const std::string& name_or_path);  // "isb", "pi
 // Segments of the chain, in chain order (parents first).
 enum SkeletonSegment { kPelvis = 0, kThighLeft, kShankLeft, kFootLeft, kThighRight, kShankRight, kFootRight, kSegmentCount };
 const char* SegmentName(int segment);      // pelvis, thigh_left, ...
-int SegmentSide(int segment);              // kLeft / kRight, -1 for the pelvis
+int SegmentSide(int segment);              // kLeftLimb / kRightLimb, -1 for the pelvis
 
 // Marker trajectories in metres, lab frame: [frame][marker][3], NaN when missing.
 struct MarkerTrajectories {
@@ -99,6 +101,7 @@ struct MarkerTrajectories {
   std::vector<std::string> labels;
   std::vector<double> positions_m;
   const double* At(int frame, int marker) const { return positions_m.data() + (static_cast<size_t>(frame) * labels.size() + marker) * 3; }
+  double* At(int frame, int marker) { return positions_m.data() + (static_cast<size_t>(frame) * labels.size() + marker) * 3; }
 };
 
 MarkerTrajectories MarkerTrajectoriesFromC3d(const C3dFile& c3d);  // POINT:UNITS -> metres (none: mm)
@@ -171,6 +174,14 @@ struct Kinematics {
 // reference rotations [frame][9] and fills q [frame][coordinate].
 std::vector<double> InitialiseFrames(const IkChain& chain, int frame_count, const std::vector<double>& markers_m,
                                      std::vector<double>* q);
+
+// Static and dynamic trials of one session sometimes label a cluster's markers differently
+// (hybrid_standing / hybrid_walking_1 swap R_THIGH_3 and R_THIGH_4). For each segment with 3-6
+// markers whose distances in `trial` disagree with the calibration by more than 10 mm, the
+// relabelling that makes them agree is applied to the calibration; returns what was done. Throws
+// FileFormatError naming the segment's markers when they differ by more than 25 mm and no
+// relabelling fits (a static trial of another subject or another marker placement).
+std::vector<std::string> MatchClusterLabels(SkeletonCalibration* calibration, const MarkerTrajectories& trial);
 
 // The chain markers' measured positions [frame][marker][3] picked out of a trial by label.
 std::vector<double> ChainMarkerPositions(const SkeletonCalibration& calibration, const MarkerTrajectories& trial);

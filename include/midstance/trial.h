@@ -12,6 +12,7 @@
 #include "midstance/forceplate.h"
 #include "midstance/gait_events.h"
 #include "midstance/sync.h"
+#include "midstance/trial_kinematics.h"
 
 namespace midstance {
 
@@ -69,9 +70,14 @@ TrialAnalysis AnalyseTrial(const C3dFile& c3d, const TrialOptions& options, Back
 struct TrialProcessOptions {
   std::string input_path, output_path, command_line;
   TrialOptions trial;
+  SkeletonOptions skeleton;
   ResolvedBackend backend;
 };
-TrialAnalysis ProcessTrial(const TrialProcessOptions& options);
+struct TrialResult {
+  TrialAnalysis analysis;
+  TrialKinematics kinematics;
+};
+TrialResult ProcessTrial(const TrialProcessOptions& options);
 
 // A short human summary: one line per stance (side, plate, strike, toe-off, contact time and
 // its threshold sensitivity, mid-stance).

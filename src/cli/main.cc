@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <new>
@@ -88,6 +89,31 @@ void PrintDemo(const DemoSummary& s) {
 
 }  // namespace
 
+// Subject parameters as labs measure them (mm), for the command line.
+struct SubjectMillimetres {
+  double leg_length = NAN, knee_width = NAN, ankle_width = NAN, marker_diameter = NAN;
+  SubjectParameters ToSubject(double mass_kg) const {
+    SubjectParameters p;
+    const auto set = [&](double* field, double mm, const std::string& name) {
+      if (std::isnan(mm)) return;
+      *field = mm / 1000;
+      p.source[name] = "command line";
+    };
+    for (int side : {kLeftLimb, kRightLimb}) {
+      const std::string s = LimbSideName(side);
+      set(&p.leg_length_m[side], leg_length, "leg_length_" + s);
+      set(&p.knee_width_m[side], knee_width, "knee_width_" + s);
+      set(&p.ankle_width_m[side], ankle_width, "ankle_width_" + s);
+    }
+    set(&p.marker_diameter_m, marker_diameter, "marker_diameter");
+    if (!std::isnan(mass_kg)) {
+      p.mass_kg = mass_kg;
+      p.source["mass"] = "command line";
+    }
+    return p;
+  }
+};
+
 int main(int argc, char** argv) {
   CLI::App app{"midstance: multi-camera marker footage to 3D markers, knee and hip at mid-stance"};
   app.set_version_flag("--version", std::string("midstance ") + kSoftwareVersion);
@@ -130,6 +156,21 @@ int main(int argc, char** argv) {
   process->add_option("--filter-order", trial.filter_order, "Butterworth order per pass (even)")->capture_default_str();
   process->add_option("--body-mass", trial.body_mass_kg, "kg (default: PROCESSING:Bodymass of the file)");
   process->add_option("--sensitivity", trial.sensitivity_n, "contact time is also reported at threshold -/+ this, N")->capture_default_str();
+  SkeletonOptions& skeleton = trial_options.skeleton;
+  SubjectMillimetres subject_mm;
+  bool no_skeleton = false;
+  process->add_option("--static", skeleton.static_path, "static trial .c3d for the skeleton calibration (default: the trial's own complete frames)");
+  process->add_option("--model", skeleton.model, "isb (Harrington hips, ISB/Grood & Suntay angles), pig (Plug-in Gait conventions) or a model .toml")
+      ->capture_default_str();
+  process->add_option("--markerset", skeleton.marker_set, "built-in marker set name or a .toml mapping your labels (default: detected)");
+  process->add_option("--subject", skeleton.subject_toml, "TOML file with a [subject] table (session.toml or subject.toml)");
+  process->add_option("--leg-length-mm", subject_mm.leg_length, "ASIS to medial malleolus, both sides, mm");
+  process->add_option("--knee-width-mm", subject_mm.knee_width, "across the femoral condyles, both sides, mm");
+  process->add_option("--ankle-width-mm", subject_mm.ankle_width, "across the malleoli, both sides, mm");
+  process->add_option("--marker-diameter-mm", subject_mm.marker_diameter, "mm");
+  process->add_option("--kinematics-filter-hz", skeleton.kinematics.filter_hz, "low-pass before differentiating angles and centres, Hz")
+      ->capture_default_str();
+  process->add_flag("--no-skeleton", no_skeleton, "forces and events only");
 
   std::string info_path;
   CLI::App* info = app.add_subcommand("info", "summary of a C3D trial, a session folder or a result .h5 (--json: as JSON)");
@@ -188,10 +229,16 @@ int main(int argc, char** argv) {
       trial_options.output_path = process_options.output_path;
       trial_options.backend = backend;
       trial_options.command_line = CommandLine(argc, argv);
-      const TrialAnalysis a = ProcessTrial(trial_options);
+      skeleton.enabled = !no_skeleton;
+      skeleton.command_line = subject_mm.ToSubject(trial.body_mass_kg);
+      const TrialResult result = ProcessTrial(trial_options);
+      const TrialAnalysis& a = result.analysis;
       spdlog::info("process: {} plates, {} stances -> {}", a.plates.size(), a.stances.size(), trial_options.output_path);
       spdlog::info("{}", a.sync_check.message);
-      if (!global.quiet && !global.json) std::printf("%s", FormatStances(a, trial.contact.threshold_n, trial.sensitivity_n).c_str());
+      if (!global.quiet && !global.json) {
+        std::printf("%s", FormatStances(a, trial.contact.threshold_n, trial.sensitivity_n).c_str());
+        std::printf("%s", FormatKinematics(result.kinematics).c_str());
+      }
     } else if (*process) {
       process_options.backend = backend;
       process_options.command_line = CommandLine(argc, argv);

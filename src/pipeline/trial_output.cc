@@ -175,11 +175,14 @@ std::string OptionsJson(const TrialOptions& o) {
 
 }  // namespace
 
-TrialAnalysis ProcessTrial(const TrialProcessOptions& options) {
+TrialResult ProcessTrial(const TrialProcessOptions& options) {
   if (options.output_path.empty()) throw InvalidInput("process: -o: expected an output .h5 path, got nothing");
   const C3dFile c3d = ReadC3d(options.input_path);
-  const TrialAnalysis a = AnalyseTrial(c3d, options.trial, options.backend.backend);
+  TrialResult result;
+  result.analysis = AnalyseTrial(c3d, options.trial, options.backend.backend);
+  const TrialAnalysis& a = result.analysis;
   for (const std::string& w : a.warnings) spdlog::warn("{}", w);
+  result.kinematics = ComputeTrialKinematics(c3d, options.skeleton, options.backend.backend);
   Hdf5Writer h5(options.output_path);
   h5.SetAttribute("/", "format", std::string("midstance"));
   h5.SetAttribute("/", "format_version", std::string(kFormatVersion));
@@ -195,8 +198,9 @@ TrialAnalysis ProcessTrial(const TrialProcessOptions& options) {
   WritePlates(h5, a, options.trial);
   WriteEvents(h5, a);
   WriteStances(h5, a, options.trial);
+  WriteKinematics(h5, result.kinematics);
   h5.Commit();
-  return a;
+  return result;
 }
 
 std::string FormatStances(const TrialAnalysis& a, double threshold_n, double sensitivity_n) {

@@ -97,12 +97,13 @@ struct SideLandmarks {
 struct TrackingMarker {
   int segment;
   ResolvedLandmark landmark;
+  double weight = 1;
 };
 
 // Segment of each kind on one side in chain order.
 int SegmentOf(const std::string& kind, int side) {
   if (kind == "pelvis") return kPelvis;
-  const int base = side == kLeft ? kThighLeft : kThighRight;
+  const int base = side == kLeftLimb ? kThighLeft : kThighRight;
   return base + (kind == "thigh" ? 0 : kind == "shank" ? 1 : 2);
 }
 
@@ -118,6 +119,7 @@ class Calibrator {
  public:
   Calibrator(const MarkerTrajectories& trial, const MarkerSet& set, const SkeletonModel& model, const CalibrationOptions& options)
       : trial_(trial), set_(set), model_(model), options_(options), columns_(LabelColumns(trial.labels)) {}
+  // The trial is copied: a static trial's mislabelled samples are blanked before averaging.
 
   SkeletonCalibration Run(const SubjectParameters& subject);
 
@@ -125,7 +127,8 @@ class Calibrator {
   void ResolveLandmarks();
   void ResolveTracking();
   std::vector<int> CalibrationFrames();
-  void CheckStandingStill(const std::vector<int>& frames) const;
+  void CheckStandingStill();
+  void CheckChordWands(const std::vector<int>& frames) const;
   SubjectParameters Subject(const SubjectParameters& given, const std::vector<int>& frames);
   void ChooseMethods();
   FrameAnatomy Anatomy(int frame) const;
@@ -135,7 +138,7 @@ class Calibrator {
                           "', marker set '" + set_.name + "')", "absent");
   }
 
-  const MarkerTrajectories& trial_;
+  MarkerTrajectories trial_;
   const MarkerSet& set_;
   const SkeletonModel& model_;
   const CalibrationOptions& options_;
@@ -150,7 +153,7 @@ class Calibrator {
 };
 
 void Calibrator::ResolveLandmarks() {
-  for (int side : {kLeft, kRight}) {
+  for (int side : {kLeftLimb, kRightLimb}) {
     for (const auto& [role, alternatives] : set_.landmarks) {
       ResolvedLandmark resolved = ResolvePatterns(alternatives.patterns, set_, side, columns_);
       const bool needed = !alternatives.optional && role != "psis" && role != "sacrum" && role != "heel" &&
@@ -160,16 +163,16 @@ void Calibrator::ResolveLandmarks() {
     }
   }
   // The back of the pelvis: both PSIS (midpoint) or the sacrum.
-  if (side_[kLeft].Has("psis") && side_[kRight].Has("psis")) {
-    back_.columns = side_[kLeft]["psis"].columns;
-    back_.columns.insert(back_.columns.end(), side_[kRight]["psis"].columns.begin(), side_[kRight]["psis"].columns.end());
-    back_.description = side_[kLeft]["psis"].description + "+" + side_[kRight]["psis"].description;
-  } else if (side_[kLeft].Has("sacrum")) {
-    back_ = side_[kLeft]["sacrum"];
+  if (side_[kLeftLimb].Has("psis") && side_[kRightLimb].Has("psis")) {
+    back_.columns = side_[kLeftLimb]["psis"].columns;
+    back_.columns.insert(back_.columns.end(), side_[kRightLimb]["psis"].columns.begin(), side_[kRightLimb]["psis"].columns.end());
+    back_.description = side_[kLeftLimb]["psis"].description + "+" + side_[kRightLimb]["psis"].description;
+  } else if (side_[kLeftLimb].Has("sacrum")) {
+    back_ = side_[kLeftLimb]["sacrum"];
   } else {
     std::string wanted;
     for (const char* role : {"psis", "sacrum"}) {
-      if (set_.landmarks.count(role)) wanted += (wanted.empty() ? "" : " or ") + PatternList(set_.landmarks.at(role), set_, kLeft);
+      if (set_.landmarks.count(role)) wanted += (wanted.empty() ? "" : " or ") + PatternList(set_.landmarks.at(role), set_, kLeftLimb);
     }
     Missing(wanted.empty() ? "PSIS or sacrum" : wanted, "the back of the pelvis");
   }
@@ -177,13 +180,13 @@ void Calibrator::ResolveLandmarks() {
 
 void Calibrator::ResolveTracking() {
   for (const auto& [kind, entries] : set_.tracking) {
-    for (int side : {kLeft, kRight}) {
-      if (kind == "pelvis" && side == kRight) continue;
+    for (int side : {kLeftLimb, kRightLimb}) {
+      if (kind == "pelvis" && side == kRightLimb) continue;
       for (const std::string& entry : entries) {
         std::vector<ResolvedLandmark> found;
         if (set_.landmarks.count(entry)) {
           if (kind == "pelvis" && entry != "sacrum") {
-            for (int s : {kLeft, kRight}) found.push_back(side_[s][entry]);
+            for (int s : {kLeftLimb, kRightLimb}) found.push_back(side_[s][entry]);
           } else {
             found.push_back(side_[side][entry]);
           }
@@ -194,7 +197,8 @@ void Calibrator::ResolveTracking() {
           if (landmark.columns.empty()) continue;
           const bool duplicate = std::any_of(tracking_.begin(), tracking_.end(),
                                              [&](const TrackingMarker& t) { return t.landmark.description == landmark.description; });
-          if (!duplicate) tracking_.push_back({SegmentOf(kind, side), landmark});
+          const auto w = set_.weights.find(entry);
+          if (!duplicate) tracking_.push_back({SegmentOf(kind, side), landmark, w == set_.weights.end() ? 1.0 : w->second});
         }
       }
     }
@@ -202,7 +206,7 @@ void Calibrator::ResolveTracking() {
 }
 
 void Calibrator::ChooseMethods() {
-  for (int side : {kLeft, kRight}) {
+  for (int side : {kLeftLimb, kRightLimb}) {
     const SideLandmarks& l = side_[side];
     const auto choose = [&](const std::vector<std::string>& preference, const std::string& pair_method,
                             const std::string& medial, const std::string& wand, const std::string& joint) {
@@ -221,7 +225,7 @@ void Calibrator::ChooseMethods() {
 // The landmarks and tracking markers every calibration frame must have.
 std::vector<int> Calibrator::CalibrationFrames() {
   std::vector<const ResolvedLandmark*> needed = {&back_};
-  for (int side : {kLeft, kRight}) {
+  for (int side : {kLeftLimb, kRightLimb}) {
     for (const char* role : {"asis", "knee_lateral", "ankle_lateral", "toe"}) needed.push_back(&side_[side][role]);
     if (knee_method_[side] == "condyles") needed.push_back(&side_[side]["knee_medial"]);
     if (knee_method_[side] == "chord") needed.push_back(&side_[side]["thigh_wand"]);
@@ -249,7 +253,7 @@ std::vector<int> Calibrator::CalibrationFrames() {
                           "seen in " + std::to_string(worst_count) + " of " + std::to_string(trial_.frame_count) + " frames");
   }
   // The heel and tracking markers join when they are seen in most complete frames.
-  for (int side : {kLeft, kRight}) {
+  for (int side : {kLeftLimb, kRightLimb}) {
     ResolvedLandmark& heel = side_[side].role["heel"];
     int seen = 0;
     for (int f : complete) seen += Present(Position(trial_, f, heel)) ? 1 : 0;
@@ -288,35 +292,99 @@ std::vector<int> Calibrator::CalibrationFrames() {
   return frames;
 }
 
-void Calibrator::CheckStandingStill(const std::vector<int>& frames) const {
-  std::vector<const ResolvedLandmark*> markers = {&back_};
-  for (int side : {kLeft, kRight}) {
-    for (const auto& [role, landmark] : side_[side].role) markers.push_back(&landmark);
+// A static trial: each marker should stay put. Samples far from the marker's median position are
+// labelling slips (hybrid_standing.c3d swaps R_SHANK_1 for 20 of 1200 frames) and are left out,
+// with a note; a marker whose 90th-percentile distance from its median exceeds the model's limit
+// means the subject moved, and the trial is refused.
+void Calibrator::CheckStandingStill() {
+  std::set<int> columns;
+  const auto add = [&](const ResolvedLandmark& l) { columns.insert(l.columns.begin(), l.columns.end()); };
+  add(back_);
+  for (int side : {kLeftLimb, kRightLimb}) {
+    for (const auto& [role, landmark] : side_[side].role) add(landmark);
   }
-  for (const TrackingMarker& t : tracking_) markers.push_back(&t.landmark);
-  for (const ResolvedLandmark* l : markers) {
-    if (l->columns.empty()) continue;
-    Eigen::Vector3d mean = Eigen::Vector3d::Zero();
-    int n = 0;
-    for (int f : frames) {
-      const Eigen::Vector3d p = Position(trial_, f, *l);
-      if (Present(p)) mean += p, ++n;
+  for (const TrackingMarker& t : tracking_) add(t.landmark);
+  const double limit = model_.static_motion_limit_m;
+  for (int column : columns) {
+    std::vector<double> coordinate[3];
+    for (int f = 0; f < trial_.frame_count; ++f) {
+      const double* p = trial_.At(f, column);
+      if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2])) continue;
+      for (int k = 0; k < 3; ++k) coordinate[k].push_back(p[k]);
     }
-    if (n == 0) continue;
-    mean /= n;
-    double worst = 0;
-    for (int f : frames) {
-      const Eigen::Vector3d p = Position(trial_, f, *l);
-      if (Present(p)) worst = std::max(worst, (p - mean).norm());
+    if (coordinate[0].empty()) continue;
+    Eigen::Vector3d median;
+    for (int k = 0; k < 3; ++k) {
+      std::vector<double> v = coordinate[k];
+      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+      median[k] = v[v.size() / 2];
     }
-    if (worst > model_.static_motion_limit_m) {
-      std::ostringstream got;
+    std::vector<double> distance;
+    for (size_t i = 0; i < coordinate[0].size(); ++i) {
+      distance.push_back((Eigen::Vector3d(coordinate[0][i], coordinate[1][i], coordinate[2][i]) - median).norm());
+    }
+    std::vector<double> sorted = distance;
+    const size_t p90 = sorted.size() * 9 / 10;
+    std::nth_element(sorted.begin(), sorted.begin() + p90, sorted.end());
+    const std::string label = StripSubjectPrefix(trial_.labels[column]);
+    if (sorted[p90] > limit) {
+      std::ostringstream got, expected;
       got.precision(3);
-      got << "marker " << l->description << " moving " << worst * 1000 << " mm from its mean";
-      std::ostringstream expected;
-      expected << "a subject standing still (every marker within " << model_.static_motion_limit_m * 1000
-               << " mm of its mean)";
+      got << "marker " << label << " 90th-percentile distance from its median position " << sorted[p90] * 1000 << " mm";
+      expected << "a subject standing still (every marker within " << limit * 1000 << " mm of its median in 90 % of frames)";
       throw FileFormatError(trial_.file, "static trial", expected.str(), got.str());
+    }
+    int blanked = 0;
+    for (int f = 0; f < trial_.frame_count; ++f) {
+      double* p = trial_.At(f, column);
+      if (!std::isfinite(p[0])) continue;
+      if ((Eigen::Map<const Eigen::Vector3d>(p) - median).norm() > limit) {
+        p[0] = p[1] = p[2] = kNaN;
+        ++blanked;
+      }
+    }
+    if (blanked > 0) {
+      notes_.push_back("static trial: marker " + label + " more than " + std::to_string(static_cast<int>(limit * 1000)) +
+                       " mm from its median in " + std::to_string(blanked) + " of " + std::to_string(trial_.frame_count) +
+                       " frames (mislabelled?): those samples left out");
+    }
+  }
+}
+
+// The chord function places the joint centre on the side of the hip-knee (knee-ankle) line away
+// from the wand, so it needs the wand lateral of that line, as Plug-in Gait's wands are (Davis et
+// al. 1991). A thigh marker on the front of the thigh (some Helen Hayes variants) puts the centre
+// behind the knee instead: refused rather than computed.
+void Calibrator::CheckChordWands(const std::vector<int>& frames) const {
+  for (int side : {kLeftLimb, kRightLimb}) {
+    for (const bool knee : {true, false}) {
+      if ((knee ? knee_method_[side] : ankle_method_[side]) != "chord") continue;
+      const ResolvedLandmark& wand = side_[side][knee ? "thigh_wand" : "tibia_wand"];
+      const ResolvedLandmark& marker = side_[side][knee ? "knee_lateral" : "ankle_lateral"];
+      std::vector<double> lateral_mm;
+      for (int f : frames) {
+        const Eigen::Vector3d asis[2] = {Position(trial_, f, side_[kLeftLimb]["asis"]), Position(trial_, f, side_[kRightLimb]["asis"])};
+        const Eigen::Vector3d outward = (side == kRightLimb ? 1.0 : -1.0) * (asis[kRightLimb] - asis[kLeftLimb]).normalized();
+        const Eigen::Vector3d c = Position(trial_, f, marker);
+        const Eigen::Vector3d proximal = knee ? Position(trial_, f, side_[side]["asis"]) : Position(trial_, f, side_[side]["knee_lateral"]);
+        const Eigen::Vector3d u = (proximal - c).normalized();
+        Eigen::Vector3d w = Position(trial_, f, wand) - c;
+        w -= w.dot(u) * u;
+        if (w.allFinite()) lateral_mm.push_back(w.dot(outward) * 1000);
+      }
+      if (lateral_mm.empty()) continue;
+      std::nth_element(lateral_mm.begin(), lateral_mm.begin() + lateral_mm.size() / 2, lateral_mm.end());
+      const double median = lateral_mm[lateral_mm.size() / 2];
+      if (median < 5) {
+        std::ostringstream got;
+        got.precision(3);
+        got << "a marker " << -median << " mm medial of that line (median of " << lateral_mm.size() << " frames)";
+        throw FileFormatError(trial_.file, "marker " + wand.description,
+                              std::string("a ") + (knee ? "thigh" : "tibia") + " wand lateral of the line from the " +
+                                  (knee ? "ASIS" : "lateral knee marker") + " to " + marker.description +
+                                  " (chord function; or medial markers)",
+                              got.str());
+      }
     }
   }
 }
@@ -327,7 +395,7 @@ SubjectParameters Calibrator::Subject(const SubjectParameters& given, const std:
   int n = 0;
   for (int f : frames) {
     LegLandmarks legs[2];
-    for (int side : {kLeft, kRight}) {
+    for (int side : {kLeftLimb, kRightLimb}) {
       const SideLandmarks& l = side_[side];
       legs[side].asis = Position(trial_, f, l["asis"]);
       legs[side].knee_lateral = Position(trial_, f, l["knee_lateral"]);
@@ -335,11 +403,11 @@ SubjectParameters Calibrator::Subject(const SubjectParameters& given, const std:
       legs[side].ankle_lateral = Position(trial_, f, l["ankle_lateral"]);
       legs[side].ankle_medial = Position(trial_, f, l["ankle_medial"]);
     }
-    const SubjectParameters estimate = EstimateMissing(given, legs[kLeft], legs[kRight]);
+    const SubjectParameters estimate = EstimateMissing(given, legs[kLeftLimb], legs[kRightLimb]);
     if (n == 0) {
       sum = estimate;
     } else {
-      for (int s : {kLeft, kRight}) {
+      for (int s : {kLeftLimb, kRightLimb}) {
         sum.leg_length_m[s] += estimate.leg_length_m[s];
         sum.knee_width_m[s] += estimate.knee_width_m[s];
         sum.ankle_width_m[s] += estimate.ankle_width_m[s];
@@ -347,7 +415,7 @@ SubjectParameters Calibrator::Subject(const SubjectParameters& given, const std:
     }
     ++n;
   }
-  for (int s : {kLeft, kRight}) {
+  for (int s : {kLeftLimb, kRightLimb}) {
     sum.leg_length_m[s] /= n;
     sum.knee_width_m[s] /= n;
     sum.ankle_width_m[s] /= n;
@@ -364,16 +432,16 @@ SubjectParameters Calibrator::Subject(const SubjectParameters& given, const std:
 
 FrameAnatomy Calibrator::Anatomy(int f) const {
   FrameAnatomy a;
-  const Eigen::Vector3d asis[2] = {Position(trial_, f, side_[kLeft]["asis"]), Position(trial_, f, side_[kRight]["asis"])};
+  const Eigen::Vector3d asis[2] = {Position(trial_, f, side_[kLeftLimb]["asis"]), Position(trial_, f, side_[kRightLimb]["asis"])};
   const Eigen::Vector3d back = Position(trial_, f, back_);
-  a.rotation[kPelvis] = PelvisAxes(asis[kLeft], asis[kRight], back);
-  a.origin[kPelvis] = 0.5 * (asis[kLeft] + asis[kRight]);
-  const double width = (asis[kRight] - asis[kLeft]).norm();
+  a.rotation[kPelvis] = PelvisAxes(asis[kLeftLimb], asis[kRightLimb], back);
+  a.origin[kPelvis] = 0.5 * (asis[kLeftLimb] + asis[kRightLimb]);
+  const double width = (asis[kRightLimb] - asis[kLeftLimb]).norm();
   const double depth = (a.origin[kPelvis] - back).norm();
   const double radius = subject_.marker_diameter_m / 2;
-  for (int side : {kLeft, kRight}) {
+  for (int side : {kLeftLimb, kRightLimb}) {
     const SideLandmarks& l = side_[side];
-    const double to_right = side == kRight ? 1.0 : -1.0;
+    const double to_right = side == kRightLimb ? 1.0 : -1.0;
     const Eigen::Vector3d hip_in_pelvis = model_.hip_centre == "davis"
                                               ? DavisHipCentre(subject_.leg_length_m[side], width, radius, side)
                                               : HarringtonHipCentre(width, depth, side);
@@ -526,7 +594,7 @@ IkChain Calibrator::BuildChain(const std::vector<int>& frames, SkeletonCalibrati
       JcsAngles(r, angles);
       angle_sum[s] += Eigen::Vector3d(angles[0], angles[1], angles[2]);
     }
-    for (int side : {kLeft, kRight}) {
+    for (int side : {kLeftLimb, kRightLimb}) {
       const std::string name = LimbSideName(side);
       const auto add = [&](const std::string& key, const Eigen::Vector3d& v) {
         centres_lab.try_emplace(key, Eigen::Vector3d::Zero()).first->second += v;
@@ -553,7 +621,7 @@ IkChain Calibrator::BuildChain(const std::vector<int>& frames, SkeletonCalibrati
     const Eigen::Vector3d centre = centre_sum[s] / used;
     const Eigen::Vector3d angles = angle_sum[s] / used;
     const JointModel& model = JointOf(model_, s);
-    const std::array<int, 3>& sign = SegmentSide(s) == kRight ? model.right_sign : model.left_sign;
+    const std::array<int, 3>& sign = SegmentSide(s) == kRightLimb ? model.right_sign : model.left_sign;
     for (int k = 0; k < 3; ++k) {
       joint.centre_in_parent_m[k] = centre[k];
       joint.locked_rad[k] = angles[k];
@@ -570,7 +638,7 @@ IkChain Calibrator::BuildChain(const std::vector<int>& frames, SkeletonCalibrati
     chain.marker_segment[i] = tracking_[m].segment;
     const Eigen::Vector3d local = marker_sum[m] / marker_n[m];
     for (int k = 0; k < 3; ++k) chain.marker_local_m[i][k] = local[k];
-    chain.marker_weight[i] = 1.0;
+    chain.marker_weight[i] = tracking_[m].weight;
     calibration->marker_labels.push_back(tracking_[m].landmark.description);
   }
   SelectObservedRotations(&chain, calibration);
@@ -581,8 +649,9 @@ SkeletonCalibration Calibrator::Run(const SubjectParameters& subject) {
   ResolveLandmarks();
   ResolveTracking();
   ChooseMethods();
+  if (options_.is_static_trial) CheckStandingStill();
   const std::vector<int> frames = CalibrationFrames();
-  if (options_.is_static_trial) CheckStandingStill(frames);
+  CheckChordWands(frames);
   subject_ = Subject(subject, frames);
   SkeletonCalibration calibration;
   calibration.model = model_.name;
@@ -590,7 +659,7 @@ SkeletonCalibration Calibrator::Run(const SubjectParameters& subject) {
   calibration.source_file = trial_.file;
   calibration.from_static_trial = options_.is_static_trial;
   calibration.hip_method = model_.hip_centre == "davis" ? "Davis et al. 1991 (Plug-in Gait)" : "Harrington et al. 2007";
-  for (int side : {kLeft, kRight}) {
+  for (int side : {kLeftLimb, kRightLimb}) {
     calibration.knee_method[side] = knee_method_[side] == "condyles" ? "condyle midpoint" : "chord function";
     calibration.ankle_method[side] = ankle_method_[side] == "malleoli" ? "malleolus midpoint" : "chord function";
   }
@@ -619,8 +688,8 @@ const char* SegmentName(int segment) {
 }
 
 int SegmentSide(int segment) {
-  if (segment >= kThighLeft && segment <= kFootLeft) return kLeft;
-  if (segment >= kThighRight && segment <= kFootRight) return kRight;
+  if (segment >= kThighLeft && segment <= kFootLeft) return kLeftLimb;
+  if (segment >= kThighRight && segment <= kFootRight) return kRightLimb;
   return -1;
 }
 
@@ -636,7 +705,7 @@ MarkerSet DetectMarkerSet(const std::string& file, const std::vector<std::string
   size_t fewest = SIZE_MAX;
   for (const MarkerSet& set : BuiltInMarkerSets()) {
     std::vector<std::string> missing;
-    for (int side : {kLeft, kRight}) {
+    for (int side : {kLeftLimb, kRightLimb}) {
       for (const auto& [role, alternatives] : set.landmarks) {
         if (alternatives.optional) continue;
         if (ResolvePatterns(alternatives.patterns, set, side, columns).columns.empty()) {

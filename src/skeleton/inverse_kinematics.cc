@@ -19,6 +19,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kDegrees = 180.0 / M_PI;
+// Rigid markers of one segment keep their distances up to skin motion and noise; beyond this the
+// labels of the static and dynamic trials disagree.
+constexpr double kClusterLabelTolerance = 0.010;
+// Beyond this, with no relabelling that fits, the calibration is not of these markers: refused.
+constexpr double kClusterMismatchLimit = 0.025;
 
 using RowMatrix3 = Eigen::Matrix<double, 3, 3, Eigen::RowMajor>;
 
@@ -180,7 +185,7 @@ std::array<double, 3> ClinicalAngles(const JointModel& joint, int side, const do
   double relative[9], angles[3];
   RelativeRotation(parent_rotation, child_rotation, relative);
   JcsAngles(relative, angles);
-  const std::array<int, 3>& sign = side == kRight ? joint.right_sign : joint.left_sign;
+  const std::array<int, 3>& sign = side == kRightLimb ? joint.right_sign : joint.left_sign;
   return {sign[0] * angles[0] * kDegrees, sign[1] * angles[1] * kDegrees, sign[2] * angles[2] * kDegrees};
 }
 
@@ -232,6 +237,90 @@ std::vector<double> ChainMarkerPositions(const SkeletonCalibration& calibration,
     }
   }
   return positions;
+}
+
+std::vector<std::string> MatchClusterLabels(SkeletonCalibration* calibration, const MarkerTrajectories& trial) {
+  std::vector<std::string> notes;
+  IkChain& chain = calibration->chain;
+  const std::vector<double> measured = ChainMarkerPositions(*calibration, trial);
+  // Median distance between two chain markers over the trial's frames where both are seen.
+  const auto trial_distance = [&](int a, int b) {
+    std::vector<double> d;
+    for (int f = 0; f < trial.frame_count; ++f) {
+      const double* pa = &measured[(static_cast<size_t>(f) * chain.marker_count + a) * 3];
+      const double* pb = &measured[(static_cast<size_t>(f) * chain.marker_count + b) * 3];
+      if (Present(pa) && Present(pb)) d.push_back(std::sqrt((pa[0] - pb[0]) * (pa[0] - pb[0]) + (pa[1] - pb[1]) * (pa[1] - pb[1]) + (pa[2] - pb[2]) * (pa[2] - pb[2])));
+    }
+    if (d.empty()) return kNaN;
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    return d[d.size() / 2];
+  };
+  const auto local_distance = [&](int a, int b) {
+    return (Eigen::Map<const Eigen::Vector3d>(chain.marker_local_m[a]) - Eigen::Map<const Eigen::Vector3d>(chain.marker_local_m[b])).norm();
+  };
+  for (int s = 0; s < chain.segment_count; ++s) {
+    std::vector<int> members;
+    for (int m = 0; m < chain.marker_count; ++m) {
+      if (chain.marker_segment[m] == s) members.push_back(m);
+    }
+    if (members.size() < 3 || members.size() > 6) continue;
+    const size_t n = members.size();
+    std::vector<std::vector<double>> measured_distance(n, std::vector<double>(n, 0));
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = i + 1; j < n; ++j) measured_distance[i][j] = measured_distance[j][i] = trial_distance(members[i], members[j]);
+    }
+    // Worst disagreement when static marker perm[i] is the trial's marker i.
+    const auto mismatch = [&](const std::vector<size_t>& perm) {
+      double worst = 0;
+      for (size_t i = 0; i < n; ++i) {
+        for (size_t j = i + 1; j < n; ++j) {
+          if (std::isnan(measured_distance[i][j])) continue;
+          worst = std::max(worst, std::abs(measured_distance[i][j] - local_distance(members[perm[i]], members[perm[j]])));
+        }
+      }
+      return worst;
+    };
+    std::vector<size_t> identity(n), perm(n), best;
+    for (size_t i = 0; i < n; ++i) identity[i] = perm[i] = i;
+    const double as_labelled = mismatch(identity);
+    if (as_labelled <= kClusterLabelTolerance) continue;
+    double best_mismatch = as_labelled;
+    while (std::next_permutation(perm.begin(), perm.end())) {
+      const double m = mismatch(perm);
+      if (m < best_mismatch) best_mismatch = m, best = perm;
+    }
+    char text[512];
+    if (best.empty() || best_mismatch > kClusterLabelTolerance) {
+      std::string labels;
+      for (int m : members) labels += (labels.empty() ? "" : " ") + calibration->marker_labels[m];
+      if (as_labelled > kClusterMismatchLimit) {
+        std::snprintf(text, sizeof(text), "up to %.0f mm different, and no relabelling fits: the calibration trial is not of "
+                      "these markers", as_labelled * 1000);
+        throw FileFormatError(trial.file, "markers of " + std::string(SegmentName(s)) + " (" + labels + ")",
+                              "the distances between them in the calibration trial, within " +
+                                  std::to_string(static_cast<int>(kClusterMismatchLimit * 1000)) + " mm",
+                              text);
+      }
+      std::snprintf(text, sizeof(text), "%s: its markers' distances in the trial differ from the calibration by up to %.0f mm "
+                    "(skin motion or a moved marker?)", SegmentName(s), as_labelled * 1000);
+      notes.push_back(text);
+      continue;
+    }
+    // Relabel: the trial's marker i takes the calibration position of marker best[i].
+    double local[kMaxChainMarkers][3];
+    for (size_t i = 0; i < n; ++i) {
+      for (int k = 0; k < 3; ++k) local[i][k] = chain.marker_local_m[members[best[i]]][k];
+    }
+    std::string pairs;
+    for (size_t i = 0; i < n; ++i) {
+      for (int k = 0; k < 3; ++k) chain.marker_local_m[members[i]][k] = local[i][k];
+      if (best[i] != i) pairs += (pairs.empty() ? "" : ", ") + calibration->marker_labels[members[i]] + " is the calibration's " + calibration->marker_labels[members[best[i]]];
+    }
+    std::snprintf(text, sizeof(text), "%s: marker labels differ between the calibration and this trial (distances off by up to %.0f mm "
+                  "as labelled, %.1f mm matched): %s", SegmentName(s), as_labelled * 1000, best_mismatch * 1000, pairs.c_str());
+    notes.push_back(text);
+  }
+  return notes;
 }
 
 std::vector<double> InitialiseFrames(const IkChain& chain, int frame_count, const std::vector<double>& markers_m,

@@ -11,7 +11,7 @@ namespace midstance {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 Eigen::Vector3d NaNVector() { return Eigen::Vector3d::Constant(kNaN); }
-double RightSign(int side) { return side == kRight ? 1.0 : -1.0; }
+double RightSign(int side) { return side == kRightLimb ? 1.0 : -1.0; }
 }  // namespace
 
 Eigen::Matrix3d PelvisAxes(const Eigen::Vector3d& asis_left, const Eigen::Vector3d& asis_right,

@@ -54,7 +54,7 @@ const std::vector<std::string> kRoles = {"asis", "psis", "sacrum", "thigh_wand",
 const std::vector<std::string> kSegmentKinds = {"pelvis", "thigh", "shank", "foot"};
 
 MarkerSet MarkerSetFromToml(const toml::value& root, const std::string& path) {
-  RequireKnownKeys(root, {"name", "description", "side_letters", "landmarks", "tracking"}, path, "");
+  RequireKnownKeys(root, {"name", "description", "side_letters", "landmarks", "tracking", "weights"}, path, "");
   MarkerSet set;
   set.origin = path;
   set.name = tf::String(tf::Require(root, "name", path, "name", "a string"), path, "name", "a string");
@@ -90,6 +90,18 @@ MarkerSet MarkerSetFromToml(const toml::value& root, const std::string& path) {
   RequireKnownKeys(tracking, kSegmentKinds, path, "tracking.");
   for (const std::string& kind : kSegmentKinds) {
     set.tracking[kind] = Strings(tf::Require(tracking, kind, path, "tracking." + kind, "markers"), path, "tracking." + kind);
+  }
+  if (root.contains("weights")) {
+    const toml::value& weights = root.at("weights");
+    if (!weights.is_table()) throw FileFormatError(path, "weights", "a table of tracking entry = weight", "a value of another type");
+    for (const auto& [entry, value] : weights.as_table()) {
+      const double w = tf::Number(value, path, "weights." + entry, "a weight in (0, 1000]");
+      if (!(w > 0 && w <= 1000)) throw FileFormatError(path, "weights." + entry, "a weight in (0, 1000]", std::to_string(w));
+      bool tracked = false;
+      for (const auto& [kind, entries] : set.tracking) tracked = tracked || std::find(entries.begin(), entries.end(), entry) != entries.end();
+      if (!tracked) throw FileFormatError(path, "weights." + entry, "an entry of [tracking]", "'" + entry + "'");
+      set.weights[entry] = w;
+    }
   }
   return set;
 }
@@ -189,7 +201,7 @@ std::vector<T> BuiltIns(const std::string& kind, Parse parse) {
 
 }  // namespace
 
-const char* LimbSideName(int side) { return side == kLeft ? "left" : side == kRight ? "right" : "?"; }
+const char* LimbSideName(int side) { return side == kLeftLimb ? "left" : side == kRightLimb ? "right" : "?"; }
 
 MarkerSet ReadMarkerSet(const std::string& path) { return MarkerSetFromToml(tf::Parse(path), path); }
 
