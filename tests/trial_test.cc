@@ -12,6 +12,7 @@
 #include "midstance/c3d.h"
 #include "midstance/error.h"
 #include "midstance/hdf5_file.h"
+#include "midstance/opensim_files.h"
 #include "midstance/sync.h"
 #include "midstance/trial.h"
 #include "support/test_support.h"
@@ -233,6 +234,87 @@ TEST(Cli, BadPlatesAndClocksAreRefusedWithOneLineAndNoOutput) {
   // by the reader already (a session's rates go through ResolveSync, tested above).
   ExpectRefused(Changed(dir, "walking2.c3d", "rate", [](C3dFile* c3d) { c3d->analog_rate_hz = 1990; }),
                 "ANALOG:RATE: expected POINT:RATE x analog samples per frame", dir);
+}
+
+// A value read back from a text export equals the stored one to the printed precision (%.10g);
+// NaN stays NaN.
+void ExpectPrinted(double read, double stored, const std::string& what) {
+  if (std::isnan(stored)) {
+    EXPECT_TRUE(std::isnan(read)) << what;
+  } else {
+    EXPECT_NEAR(read, stored, 1e-9 * std::abs(stored)) << what;
+  }
+}
+
+TEST(Cli, ExportWritesJointAnglesToMotAndJointCentresToTrc) {
+  SKIP_WITHOUT_DATA();
+  TempDir dir;
+  const std::string result = dir / "r.h5";
+  ASSERT_EQ(RunMidstance("-q process " + PathOf("vicon_gait_raw.c3d") + " -o " + result).exit_code, 0);
+  ASSERT_EQ(RunMidstance("-q export " + result + " --to mot -o " + (dir / "r.mot")).exit_code, 0);
+  ASSERT_EQ(RunMidstance("-q export " + result + " --to trc -o " + (dir / "r.trc")).exit_code, 0);
+  const Hdf5Reader h5(result);
+  const std::vector<double> time = h5.ReadDoubles("/kinematics/time", nullptr);
+  ASSERT_EQ(time.size(), 142u);
+
+  // MOT: time, then <joint>_<side>_<angle> in degrees, one row per frame, NaN rows kept.
+  const OpenSimTable mot = ReadOpenSimTable(dir / "r.mot");
+  EXPECT_TRUE(mot.in_degrees);
+  const std::vector<std::string> joints = {"hip_left", "hip_right", "knee_left", "knee_right", "ankle_left", "ankle_right"};
+  std::vector<std::string> expected_columns = {"time"};
+  for (const std::string& joint : joints) {
+    const bool ankle = joint.rfind("ankle", 0) == 0;
+    for (const char* angle : {ankle ? "dorsiflexion" : "flexion", ankle ? "inversion" : "adduction", "internal_rotation"}) {
+      expected_columns.push_back(joint + "_" + angle);
+    }
+  }
+  ASSERT_EQ(mot.columns, expected_columns);
+  ASSERT_EQ(mot.row_count(), time.size());
+  const size_t columns = mot.columns.size();
+  for (size_t f = 0; f < time.size(); ++f) ExpectPrinted(mot.values[f * columns], time[f], "time, row " + std::to_string(f));
+  size_t nan_rows = 0;
+  for (size_t j = 0; j < joints.size(); ++j) {
+    const std::vector<double> angles = h5.ReadDoubles("/kinematics/" + joints[j], nullptr);
+    for (size_t f = 0; f < time.size(); ++f) {
+      for (size_t c = 0; c < 3; ++c) {
+        ExpectPrinted(mot.values[f * columns + 1 + 3 * j + c], angles[3 * f + c], mot.columns[1 + 3 * j + c] + ", row " + std::to_string(f));
+      }
+      if (j == 0 && std::isnan(angles[3 * f])) ++nan_rows;
+    }
+  }
+  EXPECT_GT(nan_rows, 0u) << "frames without enough pelvis markers: NaN rows, not dropped";
+
+  // TRC: the trial's markers in mm, then the joint centres as virtual markers, in mm too.
+  const TrcFile trc = ReadTrc(dir / "r.trc");
+  const std::vector<std::string> labels = h5.ReadStrings("/markers/labels");
+  const std::vector<std::string> centres = {"LHJC", "RHJC", "LKJC", "RKJC", "LAJC", "RAJC"};
+  EXPECT_EQ(trc.units, "mm");
+  ASSERT_EQ(trc.frame_count(), time.size());
+  ASSERT_EQ(trc.labels.size(), labels.size() + centres.size());
+  EXPECT_EQ(std::vector<std::string>(trc.labels.begin(), trc.labels.begin() + static_cast<ptrdiff_t>(labels.size())), labels);
+  EXPECT_EQ(std::vector<std::string>(trc.labels.end() - 6, trc.labels.end()), centres);
+  const size_t markers = trc.labels.size();
+  const std::vector<double> positions_m = h5.ReadDoubles("/markers/positions", nullptr);
+  for (size_t c = 0; c < centres.size(); ++c) {
+    const std::vector<double> centre_m = h5.ReadDoubles("/kinematics/joint_centres/" + joints[c], nullptr);
+    for (size_t f = 0; f < time.size(); ++f) {
+      for (size_t i = 0; i < 3; ++i) {
+        ExpectPrinted(trc.positions[(f * markers + labels.size() + c) * 3 + i], centre_m[3 * f + i] * 1000.0,
+                      centres[c] + ", frame " + std::to_string(f));
+        ExpectPrinted(trc.positions[f * markers * 3 + i], positions_m[f * labels.size() * 3 + i] * 1000.0,
+                      labels[0] + ", frame " + std::to_string(f));
+      }
+    }
+  }
+
+  // Without a skeleton: MOT holds the analog channels as before, the TRC only the markers.
+  const std::string bare = dir / "bare.h5";
+  ASSERT_EQ(RunMidstance("-q process --no-skeleton " + PathOf("vicon_gait_raw.c3d") + " -o " + bare).exit_code, 0);
+  ASSERT_EQ(RunMidstance("-q export " + bare + " --to mot -o " + (dir / "bare.mot")).exit_code, 0);
+  ASSERT_EQ(RunMidstance("-q export " + bare + " --to trc -o " + (dir / "bare.trc")).exit_code, 0);
+  const OpenSimTable analog = ReadOpenSimTable(dir / "bare.mot");
+  EXPECT_EQ(std::vector<std::string>(analog.columns.begin() + 1, analog.columns.end()), Hdf5Reader(bare).ReadStrings("/analog/labels"));
+  EXPECT_EQ(ReadTrc(dir / "bare.trc").labels, labels);
 }
 
 }  // namespace

@@ -30,8 +30,10 @@ OpenSimTable AnalogTableFromC3d(const C3dFile& c3d);
 
 // `midstance export RESULT.h5 --to c3d|trc|csv|mot -o PATH`: a processing result's points (named
 // P001... when unlabelled) as C3D (mm) or TRC (mm), or CSV rows frame,time_s,point,label,x_m,y_m,z_m;
-// a converted C3D trial as itself. MOT needs analog channels (a converted trial) until kinematics
-// and forces exist. Throws InvalidInput naming what is missing.
+// a converted C3D trial as itself. With /kinematics, the TRC also holds the joint centres as
+// virtual markers LHJC RHJC LKJC RKJC LAJC RAJC (the TRC's units) and MOT holds the joint angles
+// (time, then <joint>_<side>_<angle> in degrees, NaN rows kept); without, MOT holds the analog
+// channels. Throws InvalidInput naming what is missing, FileFormatError for a malformed /kinematics.
 void ExportResult(const std::string& input, const std::string& format, const std::string& output);
 
 // Dispatches on the extensions of `input` and `output`; throws InvalidInput for pairs it does

@@ -249,14 +249,21 @@ MS_HD inline double IkNormalEquations(const IkChain& chain, const double referen
         }
       }
     }
+    // Lower triangle only (row >= column); mirrored once at the end.
     for (int a = 0; a < count; ++a) {
       const double* ja = jac[a];
       gradient[column[a]] += w * (ja[0] * r[0] + ja[1] * r[1] + ja[2] * r[2]);
       for (int b = 0; b <= a; ++b) {
         const double v = w * (ja[0] * jac[b][0] + ja[1] * jac[b][1] + ja[2] * jac[b][2]);
-        normal[column[a] * n + column[b]] += v;
-        if (column[a] != column[b]) normal[column[b] * n + column[a]] += v;
+        const int hi = column[a] > column[b] ? column[a] : column[b];
+        const int lo = column[a] > column[b] ? column[b] : column[a];
+        normal[hi * n + lo] += v;
       }
+    }
+  }
+  if (normal != nullptr) {
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < i; ++j) normal[j * n + i] = normal[i * n + j];
     }
   }
   return cost;
@@ -363,7 +370,7 @@ MS_HD inline IkFrameResult SolveIkFrame(const IkChain& chain, const double refer
     if (trial_cost <= cost) {
       done = done || cost - trial_cost <= options.cost_tolerance * cost;
       for (int i = 0; i < n; ++i) q[i] = trial[i];
-      cost = IkNormalEquations(chain, reference_rotation, q, measured_m, normal, gradient);
+      cost = done ? trial_cost : IkNormalEquations(chain, reference_rotation, q, measured_m, normal, gradient);
       lambda = fmax(lambda / 3, 1e-12);
     } else {
       lambda *= 4;

@@ -184,7 +184,7 @@ int main(int argc, char** argv) {
   std::string export_input, export_format, export_output;
   CLI::App* export_command = app.add_subcommand("export", "a result .h5 as C3D, TRC, CSV or MOT");
   export_command->add_option("RESULT", export_input, "result .h5 (from process or convert)")->required();
-  export_command->add_option("--to", export_format, "c3d, trc, csv or mot")->required()->check(CLI::IsMember({"c3d", "trc", "csv", "mot"}));
+  export_command->add_option("--to", export_format, "c3d, trc (markers + joint centres), csv or mot (joint angles, else analog channels)")->required()->check(CLI::IsMember({"c3d", "trc", "csv", "mot"}));
   export_command->add_option("-o,--output", export_output, "file to write")->required();
 
   DemoOptions demo_options;

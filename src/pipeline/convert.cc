@@ -1,10 +1,12 @@
 #include "midstance/convert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "midstance/atomic_output.h"
 #include "midstance/error.h"
@@ -334,6 +336,113 @@ std::vector<C3dEvent> EventsOfResult(const Hdf5Reader& h5) {
   return events;
 }
 
+// The joints /kinematics holds and the TRC labels of their centres (Plug-in Gait's spelling).
+struct KinematicJoint {
+  const char* name;
+  const char* centre_label;
+};
+constexpr KinematicJoint kKinematicJoints[] = {{"hip_left", "LHJC"},  {"hip_right", "RHJC"},  {"knee_left", "LKJC"},
+                                               {"knee_right", "RKJC"}, {"ankle_left", "LAJC"}, {"ankle_right", "RAJC"}};
+
+// False for results without a skeleton and for those where it was skipped (/kinematics@skipped).
+bool HasKinematics(const Hdf5Reader& h5) { return h5.Exists("/kinematics/time"); }
+
+// A [frames x 3] dataset, its shape checked: angles and centres line up with the frames.
+std::vector<double> ReadFramesByThree(const Hdf5Reader& h5, const std::string& input, const std::string& path, size_t frames) {
+  const std::string expected = std::to_string(frames) + " x 3 values";
+  if (!h5.Exists(path)) throw FileFormatError(input, path, expected, "no such dataset");
+  std::vector<uint64_t> dims;
+  std::vector<double> values = h5.ReadDoubles(path, &dims);
+  if (dims != std::vector<uint64_t>{frames, 3}) {
+    std::string got;
+    for (uint64_t d : dims) got += (got.empty() ? "" : " x ") + std::to_string(d);
+    throw FileFormatError(input, path, expected, got.empty() ? "a scalar" : got);
+  }
+  return values;
+}
+
+// The three angle names of a joint dataset, from its "columns" attribute ("flexion, adduction, ...").
+std::vector<std::string> AngleNames(const Hdf5Reader& h5, const std::string& input, const std::string& path) {
+  const std::string text = h5.ReadStringAttribute(path, "columns");
+  std::vector<std::string> names;
+  std::istringstream stream(text);
+  for (std::string name; std::getline(stream, name, ',');) {
+    const size_t first = name.find_first_not_of(' ');
+    names.push_back(first == std::string::npos ? "" : name.substr(first, name.find_last_not_of(' ') - first + 1));
+  }
+  if (names.size() != 3 || names[0].empty() || names[1].empty() || names[2].empty()) {
+    throw FileFormatError(input, path + "@columns", "three angle names separated by ', '", "'" + text + "'");
+  }
+  return names;
+}
+
+// The MOT header's description of the angle columns: naming, signs, and the model's own words.
+std::vector<std::pair<std::string, std::string>> KinematicsHeader(const Hdf5Reader& h5) {
+  std::vector<std::pair<std::string, std::string>> header = {
+      {"angles", "<joint>_<side>_<angle> from /kinematics/<joint>_<side>, deg; NaN where the skeleton was not solved"},
+      {"signs", "flexion, adduction, internal rotation, dorsiflexion, inversion positive on both sides; "
+                "knee flexion positive (OpenSim gait2392 knee_angle is its negative)"}};
+  const std::vector<std::string> attributes = h5.AttributeNames("/kinematics");
+  for (const char* key : {"model", "angle_convention"}) {
+    if (std::find(attributes.begin(), attributes.end(), key) != attributes.end()) {
+      header.emplace_back(key, h5.ReadStringAttribute("/kinematics", key));
+    }
+  }
+  return header;
+}
+
+// The joint angles as an OpenSim motion, one column <joint>_<side>_<angle> per angle in degrees
+// (hip_left_flexion ... ankle_right_internal_rotation), time from /kinematics/time.
+// The names are our clinical ones on purpose, not OpenSim's coordinates (hip_flexion_l, knee_angle_l,
+// ankle_angle_l, subtalar_angle_l): those are generalized coordinates of the OpenSim model's own
+// segment frames, the knee's sign differs between its models (gait2392: knee_angle negative in
+// flexion, range -120..10 deg), and ankle_angle / subtalar_angle turn about Inman's oblique axes,
+// not the Grood & Suntay axes; matching names would let OpenSim drive a model with angles that
+// are not its coordinates, silently. Signs: flexion, adduction, internal rotation, dorsiflexion
+// and inversion positive on both sides (knee flexion positive). Frames the skeleton did not solve
+// stay rows of NaN: OpenSim 4's table readers parse NaN (std::stod), but its tools do not
+// interpolate over it, so gaps are the user's to trim or fill before OpenSim uses the file.
+OpenSimTable KinematicsTable(const Hdf5Reader& h5, const std::string& input) {
+  OpenSimTable table;
+  table.name = fs::path(input).filename().string() + " joint angles (midstance)";
+  table.in_degrees = true;
+  table.columns = {"time"};
+  const std::vector<double> time = h5.ReadDoubles("/kinematics/time", nullptr);
+  std::vector<std::vector<double>> angles;
+  for (const KinematicJoint& joint : kKinematicJoints) {
+    const std::string path = std::string("/kinematics/") + joint.name;
+    angles.push_back(ReadFramesByThree(h5, input, path, time.size()));
+    for (const std::string& angle : AngleNames(h5, input, path)) table.columns.push_back(std::string(joint.name) + "_" + angle);
+  }
+  for (size_t f = 0; f < time.size(); ++f) {
+    table.values.push_back(time[f]);
+    for (const std::vector<double>& joint : angles) table.values.insert(table.values.end(), &joint[3 * f], &joint[3 * f] + 3);
+  }
+  table.header = KinematicsHeader(h5);
+  return table;
+}
+
+// Appends the joint centres LHJC ... RAJC to `trc` as virtual markers, in the TRC's units.
+void AppendJointCentres(const Hdf5Reader& h5, const std::string& input, double metres_per_unit, TrcFile* trc) {
+  const size_t frames = trc->frame_count(), markers = trc->labels.size();
+  std::vector<std::vector<double>> centres;
+  for (const KinematicJoint& joint : kKinematicJoints) {
+    centres.push_back(ReadFramesByThree(h5, input, std::string("/kinematics/joint_centres/") + joint.name, frames));
+    const bool taken = std::find(trc->labels.begin(), trc->labels.end(), joint.centre_label) != trc->labels.end();
+    trc->labels.push_back(std::string(joint.centre_label) + (taken ? "_midstance" : ""));  // TRC labels must be unique
+  }
+  std::vector<double> positions;
+  positions.reserve(frames * trc->labels.size() * 3);
+  for (size_t f = 0; f < frames; ++f) {
+    const auto row = trc->positions.begin() + static_cast<ptrdiff_t>(f * markers * 3);
+    positions.insert(positions.end(), row, row + static_cast<ptrdiff_t>(markers * 3));
+    for (const std::vector<double>& centre : centres) {
+      for (int i = 0; i < 3; ++i) positions.push_back(centre[3 * f + static_cast<size_t>(i)] / metres_per_unit);
+    }
+  }
+  trc->positions = std::move(positions);
+}
+
 }  // namespace
 
 void ExportResult(const std::string& input, const std::string& format, const std::string& output) {
@@ -343,13 +452,19 @@ void ExportResult(const std::string& input, const std::string& format, const std
   if (format == "c3d") {
     WriteC3d(output, c3d);
   } else if (format == "trc") {
-    WriteTrc(output, TrcFromC3d(c3d));
+    TrcFile trc = TrcFromC3d(c3d);
+    if (HasKinematics(h5)) AppendJointCentres(h5, input, c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres(), &trc);
+    WriteTrc(output, trc);
   } else if (format == "csv") {
     WriteResultCsv(output, c3d);
   } else if (format == "mot") {
+    if (HasKinematics(h5)) {
+      WriteOpenSimTable(output, KinematicsTable(h5, input));
+      return;
+    }
     if (c3d.analog_channel_count == 0) {
-      throw InvalidInput(input + ": export --to mot: expected analog channels (a converted C3D trial), got none; "
-                                 "kinematics and forces come with the skeleton and force-plate stages");
+      throw InvalidInput(input + ": export --to mot: expected joint angles (/kinematics) or analog channels (a converted C3D "
+                                 "trial), got neither");
     }
     WriteOpenSimTable(output, AnalogTableFromC3d(c3d));
   } else {
