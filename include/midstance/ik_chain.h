@@ -200,22 +200,25 @@ MS_HD inline double IkNormalEquations(const IkChain& chain, const double referen
     for (int i = 0; i < n; ++i) gradient[i] = 0;
   }
   // Columns of each segment's joint: world axis and pivot, computed once per evaluation.
-  // From the poses, without trigonometry: Z is the parent's (reference's) Z column, Y the
-  // segment's own Y column, and the floating X = Y x Z / |Y x Z| (Grood & Suntay's e2 = e3 x e1),
-  // the same axes JointAxis computes from the angles.
+  // From the poses with one sine and cosine per joint: Z is the parent's (reference's) Z column,
+  // Y the segment's own Y column, and the floating X = parent Rz(a) e_x = cos a X_parent +
+  // sin a Y_parent, the same axes JointAxis computes from all the angles.
   double axes[kMaxChainSegments][3][3];
   if (normal != nullptr) {
     for (int s = 0; s < chain.segment_count; ++s) {
-      const int parent = chain.joints[s].parent;
-      const double* base = parent < 0 ? reference_rotation : poses[parent].rotation;
+      const ChainJoint& joint = chain.joints[s];
+      const double* base = joint.parent < 0 ? reference_rotation : poses[joint.parent].rotation;
       const double* own = poses[s].rotation;
+      const double a = joint.parent < 0 ? q[3] : JointAngle(joint, q, 0);
+      const double ca = cos(a), sa = sin(a);
       double* z = axes[s][0];
       double* x = axes[s][1];
       double* y = axes[s][2];
-      for (int i = 0; i < 3; ++i) z[i] = base[3 * i + 2], y[i] = own[3 * i + 1];
-      Cross3(y, z, x);
-      const double norm = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
-      for (int i = 0; i < 3; ++i) x[i] /= norm;
+      for (int i = 0; i < 3; ++i) {
+        z[i] = base[3 * i + 2];
+        x[i] = ca * base[3 * i] + sa * base[3 * i + 1];
+        y[i] = own[3 * i + 1];
+      }
     }
   }
   double cost = 0;

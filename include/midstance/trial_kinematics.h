@@ -31,6 +31,7 @@ struct TrialKinematics {
   SkeletonCalibration calibration;
   Kinematics kinematics;
   double filter_hz = 0;              // low-pass before differentiation
+  int filter_order = 4;
 };
 
 // Throws for bad input the user asked for (a missing static marker, a moving static trial,

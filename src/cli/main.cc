@@ -230,6 +230,7 @@ int main(int argc, char** argv) {
       trial_options.backend = backend;
       trial_options.command_line = CommandLine(argc, argv);
       skeleton.enabled = !no_skeleton;
+      skeleton.kinematics.filter_order = trial.filter_order;
       skeleton.command_line = subject_mm.ToSubject(trial.body_mass_kg);
       const TrialResult result = ProcessTrial(trial_options);
       const TrialAnalysis& a = result.analysis;

@@ -40,6 +40,7 @@ void WriteJoint(Hdf5Writer& h5, const JointAngles& joint, uint64_t frames, const
 TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptions& options, Backend backend) {
   TrialKinematics out;
   out.filter_hz = options.kinematics.filter_hz;
+  out.filter_order = options.kinematics.filter_order;
   if (!options.enabled) {
     out.skipped = "turned off (--no-skeleton)";
     return out;
@@ -134,7 +135,9 @@ void WriteKinematics(Hdf5Writer& h5, const TrialKinematics& k) {
   h5.WriteInts("/kinematics/solved", {frames}, solved, "1", "1 when every segment was determined by its markers");
   std::vector<double> coordinates = kin.coordinates;
   h5.WriteDoubles("/kinematics/coordinates", {frames, static_cast<uint64_t>(cal.chain.coordinate_count)}, coordinates, "rad or m",
-                  "raw chain coordinates (pelvis translation m, then Z X Y rotations rad, see include/midstance/ik_chain.h)");
+                  "raw chain coordinates (pelvis translation m, pelvis rotations relative to the frame's own starting "
+                  "orientation, then joint Z X Y rotations rad, see include/midstance/ik_chain.h); NaN where the pelvis "
+                  "was not determined. Use the segment rotations for anything absolute");
 
   const std::string g = "/kinematics";
   h5.SetAttribute(g, "model", k.model.name + ": " + k.model.description);
@@ -150,7 +153,7 @@ void WriteKinematics(Hdf5Writer& h5, const TrialKinematics& k) {
                               "medio-lateral axis, ab/adduction about the floating axis, rotation about the distal long axis; "
                               "flexion, adduction, internal rotation, dorsiflexion and inversion positive on both sides"));
   h5.SetAttribute(g, "filter_hz", k.filter_hz);
-  h5.SetAttribute(g, "filter_order", static_cast<int64_t>(4));
+  h5.SetAttribute(g, "filter_order", static_cast<int64_t>(k.filter_order));
   h5.SetAttribute(g, "notes", Json(cal.notes));
   nlohmann::json unsolved = nlohmann::json::object();
   for (const auto& [reason, count] : kin.unsolved_reasons) unsolved[reason] = count;

@@ -208,11 +208,19 @@ void Calibrator::ResolveTracking() {
 void Calibrator::ChooseMethods() {
   for (int side : {kLeftLimb, kRightLimb}) {
     const SideLandmarks& l = side_[side];
+    // A label that exists but is never seen (a medial marker gone from every frame) does not count.
+    const auto seen = [&](const std::string& role) {
+      if (!l.Has(role)) return false;
+      for (int f = 0; f < trial_.frame_count; ++f) {
+        if (Present(Position(trial_, f, l[role]))) return true;
+      }
+      return false;
+    };
     const auto choose = [&](const std::vector<std::string>& preference, const std::string& pair_method,
                             const std::string& medial, const std::string& wand, const std::string& joint) {
       for (const std::string& method : preference) {
-        if (method == pair_method && l.Has(medial)) return method;
-        if (method == "chord" && l.Has(wand)) return method;
+        if (method == pair_method && seen(medial)) return method;
+        if (method == "chord" && seen(wand)) return method;
       }
       Missing(set_.landmarks.count(medial) ? PatternList(set_.landmarks.at(medial), set_, side) : medial,
               "the " + joint + " centre (" + LimbSideName(side) + "): a medial marker or a wand for the chord function");
@@ -282,7 +290,21 @@ std::vector<int> Calibrator::CalibrationFrames() {
   for (int f : complete) {
     if (all_present(f, needed)) frames.push_back(f);
   }
-  if (frames.empty()) frames = complete;  // tracking gaps: calibrate on what the complete frames have
+  if (frames.empty()) {
+    frames = complete;  // tracking gaps: calibrate on what the complete frames have
+    // The foot's long axis must be defined the same way in every frame: heel to toe, or, when
+    // the heel is missing from any of these frames, ankle centre to toe throughout.
+    for (int side : {kLeftLimb, kRightLimb}) {
+      ResolvedLandmark& heel = side_[side].role["heel"];
+      if (heel.columns.empty()) continue;
+      const bool everywhere = std::all_of(frames.begin(), frames.end(), [&](int f) { return Present(Position(trial_, f, heel)); });
+      if (!everywhere) {
+        notes_.push_back("heel marker " + heel.description + " missing from some calibration frames: the " +
+                         LimbSideName(side) + " foot's long axis runs from the ankle centre to the toe");
+        heel.columns.clear();
+      }
+    }
+  }
   // Evenly spaced, at most max_frames.
   if (options_.max_frames > 0 && static_cast<int>(frames.size()) > options_.max_frames) {
     std::vector<int> spaced;

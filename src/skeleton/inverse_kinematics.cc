@@ -217,13 +217,19 @@ std::vector<double> ChainMarkerPositions(const SkeletonCalibration& calibration,
   for (int m = 0; m < chain.marker_count; ++m) {
     std::string label = calibration.marker_labels[m];
     size_t start = 0;
+    bool complete = true;
     while (true) {
       const size_t plus = label.find('+', start);
       const auto it = columns.find(Upper(label.substr(start, plus - start)));
-      if (it != columns.end()) sources[m].push_back(it->second);
+      if (it != columns.end()) {
+        sources[m].push_back(it->second);
+      } else {
+        complete = false;  // a midpoint of the labels present would be biased: the marker is absent
+      }
       if (plus == std::string::npos) break;
       start = plus + 1;
     }
+    if (!complete) sources[m].clear();
   }
   std::vector<double> positions(static_cast<size_t>(trial.frame_count) * chain.marker_count * 3, kNaN);
   for (int f = 0; f < trial.frame_count; ++f) {
@@ -263,7 +269,9 @@ std::vector<std::string> MatchClusterLabels(SkeletonCalibration* calibration, co
     for (int m = 0; m < chain.marker_count; ++m) {
       if (chain.marker_segment[m] == s) members.push_back(m);
     }
-    if (members.size() < 3 || members.size() > 6) continue;
+    // The pelvis markers are bony landmarks, and left-right mirror labellings keep nearly the same
+    // distances: never relabelled.
+    if (s == kPelvis || members.size() < 3 || members.size() > 6) continue;
     const size_t n = members.size();
     std::vector<std::vector<double>> measured_distance(n, std::vector<double>(n, 0));
     for (size_t i = 0; i < n; ++i) {
@@ -284,13 +292,21 @@ std::vector<std::string> MatchClusterLabels(SkeletonCalibration* calibration, co
     for (size_t i = 0; i < n; ++i) identity[i] = perm[i] = i;
     const double as_labelled = mismatch(identity);
     if (as_labelled <= kClusterLabelTolerance) continue;
-    double best_mismatch = as_labelled;
+    double best_mismatch = as_labelled, second_mismatch = INFINITY;
     while (std::next_permutation(perm.begin(), perm.end())) {
       const double m = mismatch(perm);
-      if (m < best_mismatch) best_mismatch = m, best = perm;
+      if (m < best_mismatch) {
+        second_mismatch = best_mismatch;
+        best_mismatch = m, best = perm;
+      } else if (m < second_mismatch) {
+        second_mismatch = m;
+      }
     }
+    // A relabelling is taken only when no other one comes close (a symmetric cluster or a mirror
+    // image fits several labellings equally well).
+    const bool unique = second_mismatch > kClusterLabelTolerance;
     char text[512];
-    if (best.empty() || best_mismatch > kClusterLabelTolerance) {
+    if (best.empty() || best_mismatch > kClusterLabelTolerance || !unique) {
       std::string labels;
       for (int m : members) labels += (labels.empty() ? "" : " ") + calibration->marker_labels[m];
       if (as_labelled > kClusterMismatchLimit) {
@@ -372,8 +388,13 @@ Kinematics SolveKinematics(const SkeletonCalibration& calibration, const Skeleto
     out.time_s[f] = trial.rate_hz > 0 ? f / trial.rate_hz : kNaN;
     const Determinacy& d = determinacy[f];
     if (!d.reason.empty()) ++out.unsolved_reasons[d.reason];
-    out.solved[f] = d.reason.empty() ? 1 : 0;
-    if (!d.determined[kPelvis]) continue;
+    const bool converged = results[f].converged || !d.determined[kPelvis];
+    if (!converged) ++out.unsolved_reasons["solver: not converged in " + std::to_string(options.solver.max_iterations) + " iterations"];
+    out.solved[f] = d.reason.empty() && converged ? 1 : 0;
+    if (!d.determined[kPelvis]) {
+      std::fill_n(&out.coordinates[static_cast<size_t>(f) * chain.coordinate_count], chain.coordinate_count, kNaN);
+      continue;
+    }
     SegmentPose poses[kMaxChainSegments];
     ChainPoses(chain, &reference[static_cast<size_t>(f) * 9], &q[static_cast<size_t>(f) * chain.coordinate_count], poses);
     for (int s = 0; s < chain.segment_count; ++s) {

@@ -134,6 +134,12 @@ JointModel JointFromToml(const toml::value& joints, const std::string& name, con
     joint.free[k] = free.as_array()[k].as_boolean();
     joint.limits_deg[k] = Limit(limits.as_array()[k], path, where + ".limits_deg");
   }
+  // The middle (floating-axis) rotation must stay inside (-90, 90): at 90 degrees the first and
+  // last axes align (gimbal lock) and the decomposition is no longer unique.
+  if (joint.limits_deg[1][0] <= -90 || joint.limits_deg[1][1] >= 90) {
+    throw FileFormatError(path, where + ".limits_deg", "the second rotation's limits inside (-90, 90) degrees",
+                          std::to_string(joint.limits_deg[1][0]) + ".." + std::to_string(joint.limits_deg[1][1]));
+  }
   if (!joint.free[0]) throw FileFormatError(path, where + ".free", "the first rotation (flexion) free", "false");
   for (const auto& [key, signs] : {std::pair<std::string, std::array<int, 3>*>{"right_sign", &joint.right_sign},
                                    {"left_sign", &joint.left_sign}}) {
