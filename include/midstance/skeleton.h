@@ -54,6 +54,10 @@ MarkerSet FindMarkerSet(const std::string& name_or_path);
 
 // A label as the file stores it, without a subject prefix such as Vicon's "A22:".
 std::string StripSubjectPrefix(const std::string& label);
+// Upper-case label without its subject prefix -> the first column that has it: how marker sets
+// find their labels in a trial.
+std::map<std::string, int> LabelColumns(const std::vector<std::string>& labels);
+std::string UpperLabel(const std::string& label);  // StripSubjectPrefix, then upper case
 
 // Which column of a trial each landmark uses: indices into the trial's labels (two or more for a
 // midpoint), empty when absent.

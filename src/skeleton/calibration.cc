@@ -22,10 +22,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kDegrees = 180.0 / M_PI;
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
@@ -39,12 +35,6 @@ std::vector<std::string> Split(const std::string& s, char separator) {
   return parts;
 }
 
-// Label (prefix stripped, upper case) -> first column with it.
-std::map<std::string, int> LabelColumns(const std::vector<std::string>& labels) {
-  std::map<std::string, int> columns;
-  for (size_t i = 0; i < labels.size(); ++i) columns.emplace(Upper(StripSubjectPrefix(labels[i])), static_cast<int>(i));
-  return columns;
-}
 
 std::string Expand(const std::string& pattern, const MarkerSet& set, int side) {
   return Replace(pattern, "{s}", set.side_letters[side]);
@@ -56,7 +46,7 @@ ResolvedLandmark ResolvePatterns(const std::vector<std::string>& patterns, const
   for (const std::string& pattern : patterns) {
     ResolvedLandmark resolved;
     for (const std::string& label : Split(Expand(pattern, set, side), '+')) {
-      const auto it = columns.find(Upper(label));
+      const auto it = columns.find(UpperLabel(label));
       if (it == columns.end()) {
         resolved.columns.clear();
         break;

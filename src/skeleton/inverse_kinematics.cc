@@ -27,10 +27,6 @@ constexpr double kClusterMismatchLimit = 0.025;
 
 using RowMatrix3 = Eigen::Matrix<double, 3, 3, Eigen::RowMajor>;
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool Present(const double* p) { return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]); }
 
@@ -209,8 +205,7 @@ MarkerTrajectories MarkerTrajectoriesFromC3d(const C3dFile& c3d) {
 }
 
 std::vector<double> ChainMarkerPositions(const SkeletonCalibration& calibration, const MarkerTrajectories& trial) {
-  std::map<std::string, int> columns;
-  for (size_t i = 0; i < trial.labels.size(); ++i) columns.emplace(Upper(StripSubjectPrefix(trial.labels[i])), static_cast<int>(i));
+  const std::map<std::string, int> columns = LabelColumns(trial.labels);
   const IkChain& chain = calibration.chain;
   // A chain marker may be a midpoint "A+B".
   std::vector<std::vector<int>> sources(static_cast<size_t>(chain.marker_count));
@@ -220,7 +215,7 @@ std::vector<double> ChainMarkerPositions(const SkeletonCalibration& calibration,
     bool complete = true;
     while (true) {
       const size_t plus = label.find('+', start);
-      const auto it = columns.find(Upper(label.substr(start, plus - start)));
+      const auto it = columns.find(UpperLabel(label.substr(start, plus - start)));
       if (it != columns.end()) {
         sources[m].push_back(it->second);
       } else {

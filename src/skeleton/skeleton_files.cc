@@ -240,4 +240,16 @@ std::string StripSubjectPrefix(const std::string& label) {
   return colon == std::string::npos ? label : label.substr(colon + 1);
 }
 
+std::string UpperLabel(const std::string& label) {
+  std::string s = StripSubjectPrefix(label);
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::map<std::string, int> LabelColumns(const std::vector<std::string>& labels) {
+  std::map<std::string, int> columns;
+  for (size_t i = 0; i < labels.size(); ++i) columns.emplace(UpperLabel(labels[i]), static_cast<int>(i));
+  return columns;
+}
+
 }  // namespace midstance
