@@ -392,6 +392,56 @@ TEST(IkCeres, IndependentKinematicsMatchesChainPoses) {
   }
 }
 
+// The closed-form normal equations (subtree sums and Jacobian screws) against J^T W J and
+// J^T W r from the independent kinematics' autodiff Jacobian, far from the lab origin (where
+// moment sums about the origin would lose digits), with varied weights and absent markers.
+TEST(IkCeres, NormalEquationsMatchTheAutodiffJacobian) {
+  const LegModel model = BuildLegModel();
+  IkChain chain = ToChain(model);
+  using Jet = ceres::Jet<double, kCoordinates>;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> angle(-1.0, 1.0);
+  std::normal_distribution<double> noise(0, 0.01);
+  const double reference[9] = {0.36, 0.48, -0.8, -0.8, 0.6, 0, 0.48, 0.64, 0.6};
+  for (int m = 0; m < chain.marker_count; ++m) chain.marker_weight[m] = 0.5 + 0.25 * (m % 5);
+  for (int trial = 0; trial < 10; ++trial) {
+    double q[kCoordinates];
+    for (double& v : q) v = angle(rng);
+    q[0] = 6.5, q[1] = -3.2, q[2] = 0.9;  // metres from the origin
+    std::vector<Jet> q_jet(kCoordinates);
+    for (int c = 0; c < kCoordinates; ++c) q_jet[c] = Jet(q[c], c);
+    std::vector<Vector3<Jet>> p;
+    ModelMarkers(model, reference, q_jet.data(), &p);
+    std::vector<double> measured(3 * static_cast<size_t>(chain.marker_count));
+    Eigen::MatrixXd expected_normal = Eigen::MatrixXd::Zero(kCoordinates, kCoordinates);
+    Eigen::VectorXd expected_gradient = Eigen::VectorXd::Zero(kCoordinates);
+    for (int m = 0; m < chain.marker_count; ++m) {
+      const bool absent = (m + trial) % 7 == 0;
+      Eigen::Matrix<double, 3, kCoordinates> jacobian;
+      Eigen::Vector3d residual;
+      for (int k = 0; k < 3; ++k) {
+        const double y = p[m][k].a + noise(rng);
+        measured[3 * m + k] = absent ? kNaN : y;
+        residual[k] = p[m][k].a - y;
+        jacobian.row(k) = p[m][k].v.transpose();
+      }
+      if (absent) continue;
+      expected_normal += chain.marker_weight[m] * jacobian.transpose() * jacobian;
+      expected_gradient += chain.marker_weight[m] * jacobian.transpose() * residual;
+    }
+    double normal[kCoordinates * kCoordinates];
+    double gradient[kCoordinates];
+    IkNormalEquations(chain, reference, q, measured.data(), normal, gradient);
+    const double scale = expected_normal.cwiseAbs().maxCoeff();
+    for (int i = 0; i < kCoordinates; ++i) {
+      EXPECT_NEAR(gradient[i], expected_gradient[i], 1e-12 * scale) << "gradient " << i;
+      for (int j = 0; j < kCoordinates; ++j) {
+        ASSERT_NEAR(normal[i * kCoordinates + j], expected_normal(i, j), 1e-12 * scale) << i << ", " << j;
+      }
+    }
+  }
+}
+
 TEST(IkCeres, GaitSequenceAgreesWithCeresAndRecoversTruth) {
   const LegModel model = BuildLegModel();
   const IkChain chain = ToChain(model);

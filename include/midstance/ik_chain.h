@@ -188,39 +188,129 @@ struct IkFrameResult {
   bool converged = false;
 };
 
+// Marker sums of one segment (or, after accumulation, of its whole subtree) from which the normal
+// equations follow without a per-marker Jacobian: with positions p relative to a common point,
+// weight w and residual r, W = sum w, P = sum w p, M = sum w p p^T (xx yy zz xy xz yz),
+// torque = sum w p x r and force = sum w r.
+struct SegmentMarkerSums {
+  double weight = 0;
+  double first[3] = {0, 0, 0};
+  double second[6] = {0, 0, 0, 0, 0, 0};
+  double torque[3] = {0, 0, 0};
+  double force[3] = {0, 0, 0};
+};
+
+MS_HD inline void AddMarkerToSums(double w, const double p[3], const double r[3], SegmentMarkerSums* sums) {
+  sums->weight += w;
+  for (int i = 0; i < 3; ++i) {
+    sums->first[i] += w * p[i];
+    sums->force[i] += w * r[i];
+  }
+  sums->second[0] += w * p[0] * p[0];
+  sums->second[1] += w * p[1] * p[1];
+  sums->second[2] += w * p[2] * p[2];
+  sums->second[3] += w * p[0] * p[1];
+  sums->second[4] += w * p[0] * p[2];
+  sums->second[5] += w * p[1] * p[2];
+  double t[3];
+  Cross3(p, r, t);
+  for (int i = 0; i < 3; ++i) sums->torque[i] += w * t[i];
+}
+
+MS_HD inline void AddSums(const SegmentMarkerSums& from, SegmentMarkerSums* to) {
+  to->weight += from.weight;
+  for (int i = 0; i < 3; ++i) {
+    to->first[i] += from.first[i];
+    to->torque[i] += from.torque[i];
+    to->force[i] += from.force[i];
+  }
+  for (int i = 0; i < 6; ++i) to->second[i] += from.second[i];
+}
+
+// One column of the Jacobian as a screw: a marker at p moves by u x p + v per unit coordinate,
+// u the joint's unit axis (zero for a translation), v = o x u for the pivot o (a unit vector
+// for a translation). Then J^T W J and J^T W r come from the subtree sums in closed form
+// (the composite-rigid-body idea, Featherstone 2008, "Rigid Body Dynamics Algorithms", 6.2):
+//   G xi = ( tr(M) u - M u + P x v ,  u x P + W v ),   J_a . J_b summed = xi_b . G xi_a,
+//   J^T W r = u . torque + v . force.
+struct JacobianScrew {
+  int coordinate;
+  int segment;
+  double u[3];
+  double v[3];
+};
+
+MS_HD inline void SumsTimesScrew(const SegmentMarkerSums& sums, const JacobianScrew& screw, double out[6]) {
+  const double* m = sums.second;
+  const double* u = screw.u;
+  const double trace = m[0] + m[1] + m[2];
+  const double mu[3] = {m[0] * u[0] + m[3] * u[1] + m[4] * u[2], m[3] * u[0] + m[1] * u[1] + m[5] * u[2],
+                        m[4] * u[0] + m[5] * u[1] + m[2] * u[2]};
+  double pv[3], up[3];
+  Cross3(sums.first, screw.v, pv);
+  Cross3(u, sums.first, up);
+  for (int i = 0; i < 3; ++i) {
+    out[i] = trace * u[i] - mu[i] + pv[i];
+    out[3 + i] = up[i] + sums.weight * screw.v[i];
+  }
+}
+
+// The screws of every free coordinate, segment by segment, positions relative to `centre`.
+MS_HD inline int JacobianScrews(const IkChain& chain, const SegmentPose* poses, const double reference_rotation[9],
+                                const double* q, const double centre[3], JacobianScrew* screws) {
+  int count = 0;
+  for (int s = 0; s < chain.segment_count; ++s) {
+    const ChainJoint& joint = chain.joints[s];
+    // Z is the parent's (reference's) Z column, Y the segment's own Y column, and the floating
+    // X = parent Rz(a) e_x = cos a X_parent + sin a Y_parent, the axes JointAxis computes.
+    const double* base = joint.parent < 0 ? reference_rotation : poses[joint.parent].rotation;
+    const double* own = poses[s].rotation;
+    const double a = joint.parent < 0 ? q[3] : JointAngle(joint, q, 0);
+    const double ca = cos(a), sa = sin(a);
+    double axes[3][3];
+    for (int i = 0; i < 3; ++i) {
+      axes[0][i] = base[3 * i + 2];
+      axes[1][i] = ca * base[3 * i] + sa * base[3 * i + 1];
+      axes[2][i] = own[3 * i + 1];
+    }
+    const double pivot[3] = {poses[s].origin_m[0] - centre[0], poses[s].origin_m[1] - centre[1],
+                             poses[s].origin_m[2] - centre[2]};
+    if (joint.parent < 0) {
+      for (int k = 0; k < 3; ++k) {
+        JacobianScrew& screw = screws[count++];
+        screw.coordinate = k;
+        screw.segment = s;
+        for (int i = 0; i < 3; ++i) {
+          screw.u[i] = 0;
+          screw.v[i] = i == k ? 1.0 : 0.0;
+        }
+      }
+    }
+    for (int k = 0; k < 3; ++k) {
+      const int c = joint.parent < 0 ? 3 + k : joint.coordinate[k];
+      if (c < 0) continue;
+      JacobianScrew& screw = screws[count++];
+      screw.coordinate = c;
+      screw.segment = s;
+      for (int i = 0; i < 3; ++i) screw.u[i] = axes[k][i];
+      Cross3(pivot, screw.u, screw.v);
+    }
+  }
+  return count;
+}
+
 // Weighted sum of squared residuals and, when `normal` and `gradient` are given, the normal
 // equations J^T W J and J^T W r of the present markers (NaN in `measured_m` means absent).
+// Two coordinates couple only through the markers below both, i.e. in the subtree of the deeper
+// segment when one segment is an ancestor of the other (otherwise the entry is zero).
 MS_HD inline double IkNormalEquations(const IkChain& chain, const double reference_rotation[9], const double* q,
                                       const double* measured_m, double* normal, double* gradient) {
   SegmentPose poses[kMaxChainSegments];
   ChainPoses(chain, reference_rotation, q, poses);
   const int n = chain.coordinate_count;
-  if (normal != nullptr) {
-    for (int i = 0; i < n * n; ++i) normal[i] = 0;
-    for (int i = 0; i < n; ++i) gradient[i] = 0;
-  }
-  // Columns of each segment's joint: world axis and pivot, computed once per evaluation.
-  // From the poses with one sine and cosine per joint: Z is the parent's (reference's) Z column,
-  // Y the segment's own Y column, and the floating X = parent Rz(a) e_x = cos a X_parent +
-  // sin a Y_parent, the same axes JointAxis computes from all the angles.
-  double axes[kMaxChainSegments][3][3];
-  if (normal != nullptr) {
-    for (int s = 0; s < chain.segment_count; ++s) {
-      const ChainJoint& joint = chain.joints[s];
-      const double* base = joint.parent < 0 ? reference_rotation : poses[joint.parent].rotation;
-      const double* own = poses[s].rotation;
-      const double a = joint.parent < 0 ? q[3] : JointAngle(joint, q, 0);
-      const double ca = cos(a), sa = sin(a);
-      double* z = axes[s][0];
-      double* x = axes[s][1];
-      double* y = axes[s][2];
-      for (int i = 0; i < 3; ++i) {
-        z[i] = base[3 * i + 2];
-        x[i] = ca * base[3 * i] + sa * base[3 * i + 1];
-        y[i] = own[3 * i + 1];
-      }
-    }
-  }
+  // Positions relative to the root keep the moment sums free of the lab origin's offset.
+  const double* centre = poses[0].origin_m;
+  SegmentMarkerSums sums[kMaxChainSegments];
   double cost = 0;
   for (int m = 0; m < chain.marker_count; ++m) {
     const double* y = measured_m + 3 * m;
@@ -231,42 +321,37 @@ MS_HD inline double IkNormalEquations(const IkChain& chain, const double referen
     const double r[3] = {p[0] - y[0], p[1] - y[1], p[2] - y[2]};
     cost += w * (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
     if (normal == nullptr) continue;
-    // This marker's Jacobian columns: the joints from its segment up to the root.
-    int column[kMaxChainCoordinates];
-    double jac[kMaxChainCoordinates][3];
-    int count = 0;
-    for (int s = chain.marker_segment[m]; s >= 0; s = chain.joints[s].parent) {
-      const ChainJoint& joint = chain.joints[s];
-      const double* pivot = poses[s].origin_m;
-      const double lever[3] = {p[0] - pivot[0], p[1] - pivot[1], p[2] - pivot[2]};
-      for (int k = 0; k < 3; ++k) {
-        const int c = joint.parent < 0 ? 3 + k : joint.coordinate[k];
-        if (c < 0) continue;
-        Cross3(axes[s][k], lever, jac[count]);
-        column[count++] = c;
-      }
-      if (joint.parent < 0) {
-        for (int k = 0; k < 3; ++k) {
-          for (int i = 0; i < 3; ++i) jac[count][i] = i == k ? 1.0 : 0.0;
-          column[count++] = k;
-        }
-      }
-    }
-    // Lower triangle only (row >= column); mirrored once at the end.
-    for (int a = 0; a < count; ++a) {
-      const double* ja = jac[a];
-      gradient[column[a]] += w * (ja[0] * r[0] + ja[1] * r[1] + ja[2] * r[2]);
-      for (int b = 0; b <= a; ++b) {
-        const double v = w * (ja[0] * jac[b][0] + ja[1] * jac[b][1] + ja[2] * jac[b][2]);
-        const int hi = column[a] > column[b] ? column[a] : column[b];
-        const int lo = column[a] > column[b] ? column[b] : column[a];
-        normal[hi * n + lo] += v;
-      }
-    }
+    const double relative[3] = {p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]};
+    AddMarkerToSums(w, relative, r, &sums[chain.marker_segment[m]]);
   }
-  if (normal != nullptr) {
-    for (int i = 0; i < n; ++i) {
-      for (int j = 0; j < i; ++j) normal[j * n + i] = normal[i * n + j];
+  if (normal == nullptr) return cost;
+  for (int s = chain.segment_count - 1; s > 0; --s) {  // subtree sums: parents come first
+    if (chain.joints[s].parent >= 0) AddSums(sums[s], &sums[chain.joints[s].parent]);
+  }
+  for (int i = 0; i < n * n; ++i) normal[i] = 0;
+  JacobianScrew screws[kMaxChainCoordinates];
+  const int count = JacobianScrews(chain, poses, reference_rotation, q, centre, screws);
+  for (int a = 0; a < count; ++a) {
+    const JacobianScrew& screw = screws[a];
+    const SegmentMarkerSums& below = sums[screw.segment];
+    gradient[screw.coordinate] = screw.u[0] * below.torque[0] + screw.u[1] * below.torque[1] +
+                                 screw.u[2] * below.torque[2] + screw.v[0] * below.force[0] +
+                                 screw.v[1] * below.force[1] + screw.v[2] * below.force[2];
+    double g[6];
+    SumsTimesScrew(below, screw, g);
+    // Partners: this segment's own coordinates and those of its ancestors (screws are listed
+    // segment by segment, parents first, so the ancestors' screws come earlier in the list).
+    for (int b = 0; b <= a; ++b) {
+      const JacobianScrew& other = screws[b];
+      bool related = other.segment == screw.segment;
+      for (int s = chain.joints[screw.segment].parent; s >= 0 && !related; s = chain.joints[s].parent) {
+        related = other.segment == s;
+      }
+      if (!related) continue;
+      const double v = other.u[0] * g[0] + other.u[1] * g[1] + other.u[2] * g[2] + other.v[0] * g[3] +
+                       other.v[1] * g[4] + other.v[2] * g[5];
+      normal[screw.coordinate * n + other.coordinate] = v;
+      normal[other.coordinate * n + screw.coordinate] = v;
     }
   }
   return cost;
