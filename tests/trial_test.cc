@@ -173,7 +173,7 @@ TEST(Cli, ProcessWritesForcesEventsAndStancesAndExportsEventsToC3d) {
   const std::vector<double> strike = h5.ReadDoubles("/events/foot_strike/time", nullptr);
   const std::vector<double> frame = h5.ReadDoubles("/events/foot_strike/frame", nullptr);
   EXPECT_NEAR(frame[0], strike[0] * 50.0, 1e-9) << "events on the camera clock";
-  EXPECT_EQ(h5.ReadStringAttribute("/", "format_version"), "0.4");
+  EXPECT_EQ(h5.ReadStringAttribute("/", "format_version"), "0.5");
   // The skeleton ran on the same trial (Plug-in Gait markers detected): angles per frame.
   std::vector<uint64_t> knee_dims;
   const std::vector<double> knee = h5.ReadDoubles("/kinematics/knee_left", &knee_dims);

@@ -11,6 +11,7 @@
 #include "midstance/c3d.h"
 #include "midstance/forceplate.h"
 #include "midstance/gait_events.h"
+#include "midstance/stance_table.h"
 #include "midstance/sync.h"
 #include "midstance/trial_kinematics.h"
 
@@ -61,6 +62,7 @@ struct TrialAnalysis {
   double body_mass_kg = NAN;
   std::string body_mass_source;
   std::vector<Stance> stances;  // in time order
+  std::vector<double> pelvis_track_m;  // [frame][3] sacrum / PSIS / ASIS midpoint, NaN when missing; empty without pelvis markers
   SyncCheck sync_check;
   std::vector<std::string> warnings;
 };
@@ -71,11 +73,16 @@ struct TrialProcessOptions {
   std::string input_path, output_path, command_line;
   TrialOptions trial;
   SkeletonOptions skeleton;
+  StanceOptions stances;
+  bool write_csv = true;     // <output>.stances.csv next to the HDF5
+  bool write_report = true;  // <output>.report.html next to the HDF5
   ResolvedBackend backend;
 };
 struct TrialResult {
   TrialAnalysis analysis;
   TrialKinematics kinematics;
+  StanceTable stances;
+  std::string csv_path, report_path;  // empty when not written
 };
 TrialResult ProcessTrial(const TrialProcessOptions& options);
 

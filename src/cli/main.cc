@@ -19,6 +19,8 @@
 #include "midstance/progress.h"
 #include "midstance/synth.h"
 #include "midstance/trial.h"
+#include "midstance/trial_report.h"
+#include "midstance/trial_stances.h"
 #include "midstance/file_names.h"
 #include "midstance/version.h"
 
@@ -171,6 +173,23 @@ int main(int argc, char** argv) {
   process->add_option("--kinematics-filter-hz", skeleton.kinematics.filter_hz, "low-pass before differentiating angles and centres, Hz")
       ->capture_default_str();
   process->add_flag("--no-skeleton", no_skeleton, "forces and events only");
+  std::string mid_stance_name = MidStanceName(MidStanceDefinition::kPeakVerticalForce);
+  std::vector<std::string> also_mid_stance;
+  bool no_report = false, no_csv = false;
+  process->add_option("--mid-stance", mid_stance_name,
+                      "mid-stance definition of the mid-stance metrics: peak_vertical_force, braking_to_propulsion, half_contact, "
+                      "lowest_centre_of_mass, peak_knee_flexion, swing_leg_passing")
+      ->capture_default_str();
+  process->add_option("--also-mid-stance", also_mid_stance, "the mid-stance and swing metrics also at these definitions (columns <metric>@<definition>)")
+      ->delimiter(',');
+  process->add_flag("--no-report", no_report, "do not write <output>.report.html");
+  process->add_flag("--no-csv", no_csv, "do not write <output>.stances.csv");
+
+  std::vector<std::string> report_inputs;
+  std::string report_output;
+  CLI::App* report = app.add_subcommand("report", "result .h5 files of process -> one self-contained HTML report");
+  report->add_option("RESULT", report_inputs, "result .h5 files (stances pooled across them for the knee-drive relationships)")->required();
+  report->add_option("-o,--output", report_output, "report .html to write")->required();
 
   std::string info_path;
   CLI::App* info = app.add_subcommand("info", "summary of a C3D trial, a session folder or a result .h5 (--json: as JSON)");
@@ -232,6 +251,12 @@ int main(int argc, char** argv) {
       skeleton.enabled = !no_skeleton;
       skeleton.kinematics.filter_order = trial.filter_order;
       skeleton.command_line = subject_mm.ToSubject(trial.body_mass_kg);
+      trial_options.stances.mid_stance = ParseMidStanceDefinition(mid_stance_name, "--mid-stance");
+      for (const std::string& name : also_mid_stance) {
+        trial_options.stances.also.push_back(ParseMidStanceDefinition(name, "--also-mid-stance"));
+      }
+      trial_options.write_report = !no_report;
+      trial_options.write_csv = !no_csv;
       const TrialResult result = ProcessTrial(trial_options);
       const TrialAnalysis& a = result.analysis;
       spdlog::info("process: {} plates, {} stances -> {}", a.plates.size(), a.stances.size(), trial_options.output_path);
@@ -239,7 +264,10 @@ int main(int argc, char** argv) {
       if (!global.quiet && !global.json) {
         std::printf("%s", FormatStances(a, trial.contact.threshold_n, trial.sensitivity_n).c_str());
         std::printf("%s", FormatKinematics(result.kinematics).c_str());
+        std::printf("%s", FormatStanceTable(a, result.stances).c_str());
       }
+      if (!result.csv_path.empty()) spdlog::info("stance table: {}", result.csv_path);
+      if (!result.report_path.empty()) spdlog::info("report: {}", result.report_path);
     } else if (*process) {
       process_options.backend = backend;
       process_options.command_line = CommandLine(argc, argv);
@@ -259,6 +287,9 @@ int main(int argc, char** argv) {
     } else if (*export_command) {
       ExportResult(export_input, export_format, export_output);
       spdlog::info("export: {} -> {} ({})", export_input, export_output, export_format);
+    } else if (*report) {
+      WriteTrialReport(report_inputs, report_output);
+      spdlog::info("report: {} result(s) -> {}", report_inputs.size(), report_output);
     } else if (*demo) {
       demo_options.backend = backend;
       PrintDemo(RunDemo(demo_options));

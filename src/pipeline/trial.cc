@@ -435,13 +435,19 @@ TrialAnalysis AnalyseTrial(const C3dFile& c3d, const TrialOptions& options, Back
   }
   const Markers markers = MarkersOf(c3d);
   const std::vector<double> pelvis = PelvisTrack(c3d, markers);
+  a.pelvis_track_m = pelvis;
   a.heading = Heading(pelvis, a.loads, &a.heading_source);
   a.body_mass_kg = options.body_mass_kg;
   a.body_mass_source = "command line";
   if (std::isnan(a.body_mass_kg)) {
     const std::optional<double> mass = c3d.SubjectValue("Bodymass");
+    // SUBJECT:WEIGHT (c3d.org's sample files) carries no unit; it is read as kg only inside the
+    // range of a human mass in kg.
+    const std::optional<double> weight = c3d.SubjectValue("Weight");
     if (mass && *mass >= 20 && *mass <= 250) {
       a.body_mass_kg = *mass, a.body_mass_source = "PROCESSING:Bodymass";
+    } else if (weight && *weight >= 20 && *weight <= 250) {
+      a.body_mass_kg = *weight, a.body_mass_source = "SUBJECT:WEIGHT (no unit in the file; read as kg)";
     } else {
       a.body_mass_source = "unknown (give --body-mass)";
     }

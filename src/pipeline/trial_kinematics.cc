@@ -58,7 +58,7 @@ TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptio
     } catch (const FileFormatError& e) {
       if (static_c3d) throw;
       out.skipped = e.what();
-      spdlog::warn("kinematics skipped: {}", e.what());
+      spdlog::warn("kinematics skipped (kinematic stance metrics are NaN): {}", e.what());
       return out;
     }
   } else {
@@ -75,7 +75,7 @@ TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptio
     // still gets its forces and events; what the user asked for explicitly fails loudly.
     if (static_c3d || !detected) throw;
     out.skipped = e.what();
-    spdlog::warn("kinematics skipped: {}", e.what());
+    spdlog::warn("kinematics skipped (kinematic stance metrics are NaN): {}", e.what());
     return out;
   }
   if (static_c3d) {

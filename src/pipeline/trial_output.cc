@@ -11,6 +11,8 @@
 #include "midstance/hdf5_file.h"
 #include "midstance/sha256.h"
 #include "midstance/trial.h"
+#include "midstance/trial_report.h"
+#include "midstance/trial_stances.h"
 #include "midstance/utc_time.h"
 #include "midstance/version.h"
 
@@ -98,7 +100,7 @@ std::string PlateList(const Stance& s) {
 void WriteStances(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& options) {
   const uint64_t n = a.stances.size();
   std::vector<std::string> side, plates, exclusion, evidence, method;
-  std::vector<double> strike, toe_off, contact, sensitivity;
+  std::vector<double> strike, toe_off, sensitivity;
   std::vector<int32_t> clean, from_force, plate;
   for (const Stance& s : a.stances) {
     side.push_back(SideName(s.side));
@@ -109,7 +111,6 @@ void WriteStances(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& op
     method.push_back(s.events.method);
     strike.push_back(s.events.strike_s);
     toe_off.push_back(s.events.toe_off_s);
-    contact.push_back(s.contact_time_s());
     sensitivity.insert(sensitivity.end(), s.contact_time_by_threshold_s.begin(), s.contact_time_by_threshold_s.end());
     clean.push_back(s.clean ? 1 : 0);
     from_force.push_back(s.from_force ? 1 : 0);
@@ -124,7 +125,6 @@ void WriteStances(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& op
   h5.WriteStrings("/stances/event_method", method, "how foot strike and toe-off were found");
   h5.WriteDoubles("/stances/foot_strike_time", {n}, strike, "s", "foot strike from the first camera frame");
   h5.WriteDoubles("/stances/toe_off_time", {n}, toe_off, "s", "toe-off from the first camera frame");
-  h5.WriteDoubles("/stances/contact_time", {n}, contact, "s", "toe-off minus foot strike");
   h5.WriteDoubles("/stances/contact_time_by_threshold", {n, 3}, sensitivity, "s",
                   "contact time between threshold crossings at threshold - d, threshold, threshold + d (attributes)");
   h5.SetAttribute("/stances/contact_time_by_threshold", "thresholds_n",
@@ -173,6 +173,13 @@ std::string OptionsJson(const TrialOptions& o) {
       .dump();
 }
 
+// "out/run1.h5" -> "out/run1": the CSV and the report go next to the result.
+std::string SiblingStem(const std::string& output_path) {
+  const size_t slash = output_path.find_last_of('/');
+  const size_t dot = output_path.find_last_of('.');
+  return dot != std::string::npos && (slash == std::string::npos || dot > slash) ? output_path.substr(0, dot) : output_path;
+}
+
 }  // namespace
 
 TrialResult ProcessTrial(const TrialProcessOptions& options) {
@@ -183,6 +190,7 @@ TrialResult ProcessTrial(const TrialProcessOptions& options) {
   const TrialAnalysis& a = result.analysis;
   for (const std::string& w : a.warnings) spdlog::warn("{}", w);
   result.kinematics = ComputeTrialKinematics(c3d, options.skeleton, options.backend.backend);
+  result.stances = AnalyseStances(&result.analysis, result.kinematics, options.stances);
   Hdf5Writer h5(options.output_path);
   h5.SetAttribute("/", "format", std::string("midstance"));
   h5.SetAttribute("/", "format_version", std::string(kFormatVersion));
@@ -198,8 +206,18 @@ TrialResult ProcessTrial(const TrialProcessOptions& options) {
   WritePlates(h5, a, options.trial);
   WriteEvents(h5, a);
   WriteStances(h5, a, options.trial);
+  WriteStanceTable(h5, a, result.stances);
   WriteKinematics(h5, result.kinematics);
   h5.Commit();
+  const std::string stem = SiblingStem(options.output_path);
+  if (options.write_csv) {
+    result.csv_path = stem + ".stances.csv";
+    WriteStanceCsv(result.csv_path, a, result.stances);
+  }
+  if (options.write_report) {
+    result.report_path = stem + ".report.html";
+    WriteTrialReport({options.output_path}, result.report_path);
+  }
   return result;
 }
 

@@ -1,0 +1,372 @@
+// The coach's report (trial_report.h): reads result files back, so a report of archived results
+// and the one `midstance process` writes next to its HDF5 are the same page.
+#include "midstance/trial_report.h"
+
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "midstance/atomic_output.h"
+#include "midstance/error.h"
+#include "midstance/hdf5_file.h"
+#include "midstance/regression.h"
+#include "midstance/stance_metrics.h"
+#include "midstance/version.h"
+
+namespace midstance {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kLeftColour = 0, kRightColour = 1;
+
+struct EventTimes {
+  std::vector<double> time_s;
+  std::vector<std::string> side;
+};
+
+struct TrialData {
+  std::string path, name;
+  std::vector<std::string> side, plates, exclusion;
+  std::vector<int32_t> clean;
+  std::map<std::string, std::vector<double>> metric;
+  std::map<std::string, std::vector<double>> curve_mean, curve_sd;  // [2][101][3]
+  double body_mass_kg = kNaN;
+  std::string body_mass_source, mid_stance_definition;
+  std::vector<std::string> warnings;
+  std::vector<std::vector<double>> plate_time_s, plate_vertical_n;
+  EventTimes strikes, mids, toe_offs;
+  size_t Stances() const { return side.size(); }
+};
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+EventTimes ReadEvents(const Hdf5Reader& h5, const std::string& group) {
+  EventTimes e;
+  std::vector<uint64_t> dims;
+  e.time_s = h5.ReadDoubles(group + "/time", &dims);
+  e.side = h5.ReadStrings(group + "/side");
+  return e;
+}
+
+TrialData ReadTrial(const std::string& path) {
+  Hdf5Reader h5(path);
+  TrialData t;
+  t.path = path;
+  t.name = BaseName(path);
+  if (!h5.Exists("/stances/peak_vertical_force")) {
+    std::string version = "none";
+    try {
+      version = h5.ReadStringAttribute("/", "format_version");
+    } catch (const Error&) {
+    }
+    throw FileFormatError(path, "/stances/peak_vertical_force", "a result of midstance process (format 0.5 or later)",
+                          "format " + version + " without stance metrics");
+  }
+  t.side = h5.ReadStrings("/stances/side");
+  t.plates = h5.ReadStrings("/stances/plates");
+  t.exclusion = h5.ReadStrings("/stances/exclusion");
+  std::vector<uint64_t> dims;
+  t.clean = h5.ReadInts("/stances/clean", &dims);
+  for (const MetricColumn& column : StanceMetricColumns()) {
+    t.metric[column.name] = h5.ReadDoubles("/stances/" + std::string(column.name), &dims);
+  }
+  for (const char* name : {"hip", "knee", "grf"}) {
+    t.curve_mean[name] = h5.ReadDoubles("/stances/curves_mean/" + std::string(name), &dims);
+    t.curve_sd[name] = h5.ReadDoubles("/stances/curves_sd/" + std::string(name), &dims);
+  }
+  t.body_mass_kg = h5.ReadDoubleAttribute("/stances", "metrics_body_mass_kg");
+  t.body_mass_source = h5.ReadStringAttribute("/stances", "metrics_body_mass_source");
+  t.mid_stance_definition = h5.ReadStringAttribute("/stances", "mid_stance_definition");
+  t.warnings = SplitLines(h5.ReadStringAttribute("/stances", "warnings"));
+  for (int p = 0; h5.Exists("/forceplates/" + std::to_string(p) + "/force"); ++p) {
+    const std::string g = "/forceplates/" + std::to_string(p);
+    t.plate_time_s.push_back(h5.ReadDoubles(g + "/time", &dims));
+    const std::vector<double> force = h5.ReadDoubles(g + "/force", &dims);
+    std::vector<double> vertical;
+    for (size_t k = 2; k < force.size(); k += 3) vertical.push_back(force[k]);
+    t.plate_vertical_n.push_back(std::move(vertical));
+  }
+  t.strikes = ReadEvents(h5, "/events/foot_strike");
+  t.mids = ReadEvents(h5, "/events/mid_stance");
+  t.toe_offs = ReadEvents(h5, "/events/toe_off");
+  return t;
+}
+
+std::string Fixed(double v, int decimals) {
+  if (!std::isfinite(v)) return "";
+  char text[48];
+  std::snprintf(text, sizeof(text), "%.*f", decimals, v);
+  return text;
+}
+
+// ----- per-trial section ------------------------------------------------------------------------
+
+Table StanceTableOf(const TrialData& t, size_t index) {
+  const bool bw = std::isfinite(t.body_mass_kg);
+  Table table;
+  table.id = "stances-" + std::to_string(index);
+  table.title = "Stances";
+  table.header = {"#", "side", "plate", "status", "contact (ms)", bw ? "peak Fz (BW)" : "peak Fz (N)",
+                  bw ? "loading rate (BW/s)" : "loading rate (N/s)", "braking impulse (N s)", "propulsive impulse (N s)",
+                  "knee flexion at mid-stance (deg)", "hip flexion at mid-stance (deg)", "swing thigh peak (deg/s)",
+                  "swing knee vs pelvis (m/s)", "step length (m)", "flight (ms)", "speed (m/s)", "leg stiffness (kN/m)"};
+  const auto& m = t.metric;
+  for (size_t i = 0; i < t.Stances(); ++i) {
+    auto get = [&](const char* name) { return m.at(name)[i]; };
+    table.rows.push_back({std::to_string(i + 1), t.side[i], t.plates[i], t.clean[i] ? "clean" : "excluded: " + t.exclusion[i],
+                          Fixed(get("contact_time") * 1e3, 0),
+                          bw ? Fixed(get("peak_vertical_force_bw"), 2) : Fixed(get("peak_vertical_force"), 0),
+                          bw ? Fixed(get("loading_rate_bw"), 0) : Fixed(get("loading_rate"), 0),
+                          Fixed(get("braking_impulse"), 1), Fixed(get("propulsive_impulse"), 1),
+                          Fixed(get("stance_knee_flexion"), 1), Fixed(get("stance_hip_flexion"), 1),
+                          Fixed(get("swing_thigh_angular_velocity_peak"), 0), Fixed(get("swing_knee_velocity_pelvis"), 2),
+                          Fixed(get("step_length"), 2), Fixed(get("flight_time") * 1e3, 0), Fixed(get("speed"), 2),
+                          Fixed(get("leg_stiffness") * 1e-3, 1)});
+  }
+  table.caption = "Mid-stance: " + t.mid_stance_definition + ". Empty cells: not determined (see the warnings).";
+  return table;
+}
+
+// Mean mid-stance instant in % of stance for one side's clean stances.
+double MeanMidStancePercent(const TrialData& t, const std::string& side) {
+  double sum = 0;
+  int count = 0;
+  // (mid - strike) / contact; the strikes are /events/foot_strike, in the stances' order.
+  for (size_t i = 0; i < t.Stances() && i < t.strikes.time_s.size(); ++i) {
+    const double mid = t.metric.at("mid_stance_time")[i], contact = t.metric.at("contact_time")[i];
+    if (!t.clean[i] || t.side[i] != side || !std::isfinite(mid) || !(contact > 0)) continue;
+    sum += 100 * (mid - t.strikes.time_s[i]) / contact;
+    ++count;
+  }
+  return count ? sum / count : kNaN;
+}
+
+// One component of a [2][101][3] side-mean curve as a plot line with its SD band.
+PlotLine SideCurve(const TrialData& t, const std::string& name, int side, int component, const std::string& label, int colour) {
+  PlotLine line;
+  line.label = label;
+  line.colour = colour;
+  const std::vector<double>& mean = t.curve_mean.at(name);
+  const std::vector<double>& sd = t.curve_sd.at(name);
+  for (int i = 0; i < kCurvePoints; ++i) {
+    const size_t k = static_cast<size_t>((side * kCurvePoints + i) * 3 + component);
+    line.x.push_back(i);
+    line.y.push_back(mean[k]);
+    const double spread = std::isfinite(sd[k]) ? sd[k] : 0.0;
+    line.band_low.push_back(mean[k] - spread);
+    line.band_high.push_back(mean[k] + spread);
+  }
+  return line;
+}
+
+Plot StanceCurvePlot(const TrialData& t, size_t index, const std::string& curve, int component, const std::string& title,
+                     const std::string& y_label) {
+  Plot plot;
+  plot.id = curve + std::to_string(component) + "-" + std::to_string(index);
+  plot.title = title;
+  plot.x_label = "stance (%)";
+  plot.y_label = y_label;
+  plot.lines.push_back(SideCurve(t, curve, 0, component, "left (mean ± SD)", kLeftColour));
+  plot.lines.push_back(SideCurve(t, curve, 1, component, "right (mean ± SD)", kRightColour));
+  for (int side = 0; side < 2; ++side) {
+    const double mid = MeanMidStancePercent(t, side == 0 ? "left" : "right");
+    if (std::isfinite(mid)) plot.markers.push_back({mid, std::string(side == 0 ? "left" : "right") + " mid-stance", side});
+  }
+  plot.caption = "Clean stances only; vertical lines: mean mid-stance (" + t.mid_stance_definition + ").";
+  return plot;
+}
+
+Plot GrfStancePlot(const TrialData& t, size_t index) {
+  Plot plot = StanceCurvePlot(t, index, "grf", 2, "Vertical GRF over the stance", "vertical force (N)");
+  plot.id = "grf-stance-" + std::to_string(index);
+  PlotLine left = SideCurve(t, "grf", 0, 0, "left anterior-posterior", kLeftColour);
+  PlotLine right = SideCurve(t, "grf", 1, 0, "right anterior-posterior", kRightColour);
+  left.dashed = right.dashed = true;
+  left.band_low.clear(), left.band_high.clear(), right.band_low.clear(), right.band_high.clear();
+  plot.lines.push_back(left);
+  plot.lines.push_back(right);
+  plot.title = "GRF over the stance (solid vertical, dashed anterior-posterior)";
+  plot.y_label = "force (N)";
+  return plot;
+}
+
+// The whole trial's vertical force per plate (every 4th sample at most 4000 points) with events.
+Plot GrfTrialPlot(const TrialData& t, size_t index) {
+  Plot plot;
+  plot.id = "grf-trial-" + std::to_string(index);
+  plot.title = "Vertical GRF with foot strikes (FS), mid-stances (MS) and toe-offs (TO)";
+  plot.x_label = "time (s)";
+  plot.y_label = "vertical force (N)";
+  for (size_t p = 0; p < t.plate_time_s.size(); ++p) {
+    PlotLine line;
+    line.label = "plate " + std::to_string(p + 1);
+    line.colour = static_cast<int>(2 + p);
+    const size_t n = t.plate_time_s[p].size();
+    const size_t step = std::max<size_t>(1, n / 4000);
+    for (size_t k = 0; k < n; k += step) {
+      line.x.push_back(t.plate_time_s[p][k]);
+      line.y.push_back(t.plate_vertical_n[p][k]);
+    }
+    plot.lines.push_back(std::move(line));
+  }
+  auto add = [&](const EventTimes& e, const char* tag) {
+    for (size_t i = 0; i < e.time_s.size(); ++i) {
+      if (!std::isfinite(e.time_s[i])) continue;
+      const int colour = e.side[i] == "left" ? kLeftColour : e.side[i] == "right" ? kRightColour : 7;
+      plot.markers.push_back({e.time_s[i], std::string(tag) + (e.side[i] == "left" ? " L" : e.side[i] == "right" ? " R" : ""), colour});
+    }
+  };
+  add(t.strikes, "FS");
+  add(t.mids, "MS");
+  add(t.toe_offs, "TO");
+  return plot;
+}
+
+ReportSection TrialSection(const TrialData& t, size_t index) {
+  ReportSection section;
+  section.title = t.name;
+  int clean = 0;
+  for (int32_t c : t.clean) clean += c;
+  section.paragraphs.push_back(std::to_string(t.Stances()) + " stances, " + std::to_string(clean) +
+                               " clean (a whole contact on the plates). Mid-stance: " + t.mid_stance_definition +
+                               ". Body mass: " + (std::isfinite(t.body_mass_kg) ? Fixed(t.body_mass_kg, 1) + " kg (" + t.body_mass_source + ")" : "unknown") + ".");
+  for (const std::string& w : t.warnings) {
+    if (!w.empty()) section.warnings.push_back(w);
+  }
+  section.tables.push_back(StanceTableOf(t, index));
+  section.plots.push_back(StanceCurvePlot(t, index, "knee", 0, "Stance knee flexion", "knee flexion (deg)"));
+  section.plots.push_back(StanceCurvePlot(t, index, "hip", 0, "Stance hip flexion", "hip flexion (deg)"));
+  section.plots.push_back(GrfStancePlot(t, index));
+  section.plots.push_back(GrfTrialPlot(t, index));
+  return section;
+}
+
+// ----- knee drive against force, over every trial ---------------------------------------------------
+
+struct Pooled {
+  std::vector<double> x, y;
+  std::vector<std::string> title;
+  std::vector<int> colour;
+};
+
+Pooled Pool(const std::vector<TrialData>& trials, const std::string& force, const std::string& drive) {
+  Pooled p;
+  for (const TrialData& t : trials) {
+    for (size_t i = 0; i < t.Stances(); ++i) {
+      if (!t.clean[i]) continue;
+      p.x.push_back(t.metric.at(force)[i]);
+      p.y.push_back(t.metric.at(drive)[i]);
+      p.title.push_back(t.name + ", stance " + std::to_string(i + 1) + ", " + t.side[i]);
+      p.colour.push_back(t.side[i] == "left" ? kLeftColour : kRightColour);
+    }
+  }
+  return p;
+}
+
+std::string UnitsOf(const std::string& metric) {
+  for (const MetricColumn& column : StanceMetricColumns()) {
+    if (metric == column.name) return column.units;
+  }
+  return "";
+}
+
+std::string Label(const std::string& metric) {
+  std::string text = metric;
+  for (char& ch : text) ch = ch == '_' ? ' ' : ch;
+  return text + " (" + UnitsOf(metric) + ")";
+}
+
+Plot ScatterPlot(const std::vector<TrialData>& trials, const std::string& force, const std::string& drive) {
+  const Pooled p = Pool(trials, force, drive);
+  const LinearFit fit = FitLine(p.x, p.y);
+  Plot plot;
+  plot.id = "scatter-" + drive + "-" + force;
+  plot.title = "Knee drive vs force: " + drive;
+  plot.x_label = Label(force);
+  plot.y_label = Label(drive);
+  for (size_t i = 0; i < p.x.size(); ++i) plot.points.push_back({p.x[i], p.y[i], p.title[i], p.colour[i]});
+  plot.has_fit = std::isfinite(fit.slope) && std::isfinite(fit.intercept);
+  plot.fit_slope = fit.slope;
+  plot.fit_intercept = fit.intercept;
+  plot.caption = fit.verdict;
+  return plot;
+}
+
+ReportSection RelationshipSection(const std::vector<TrialData>& trials) {
+  bool body_weights = true;
+  for (const TrialData& t : trials) body_weights = body_weights && std::isfinite(t.body_mass_kg);
+  const std::vector<std::string> forces = ForceMetricNames(body_weights);
+  ReportSection section;
+  section.title = "Forward knee drive and the stance force";
+  section.paragraphs.push_back(
+      "Each point is one clean stance: the swing leg's knee drive against the force the stance leg applied"
+      " in the same stance, pooled over " + std::to_string(trials.size()) + " trial(s). Blue: left stance, orange: right stance."
+      " Lines are least-squares fits; the captions say whether the data can support a conclusion.");
+  if (!body_weights) section.warnings.push_back("body mass unknown for at least one trial: forces in N, not body weights");
+  const std::string peak = forces[0], mid = forces[1], propulsive = "propulsive_impulse";
+  section.plots.push_back(ScatterPlot(trials, peak, "swing_thigh_angular_velocity_peak"));
+  section.plots.push_back(ScatterPlot(trials, mid, "swing_knee_velocity_pelvis"));
+  section.plots.push_back(ScatterPlot(trials, propulsive, "swing_knee_ahead_of_pelvis"));
+  Table table;
+  table.id = "relationships";
+  table.title = "Every knee-drive metric against every force metric";
+  table.header = {"knee drive (y)", "force (x)", "n", "slope", "95 % CI", "r", "95 % CI of r", "p", "verdict"};
+  for (const std::string& drive : KneeDriveMetricNames()) {
+    for (const std::string& force : forces) {
+      const Pooled p = Pool(trials, force, drive);
+      const LinearFit f = FitLine(p.x, p.y);
+      table.rows.push_back({drive, force, std::to_string(f.n), Fixed(f.slope, 4),
+                            std::isfinite(f.slope_ci_low) ? Fixed(f.slope_ci_low, 4) + " to " + Fixed(f.slope_ci_high, 4) : "",
+                            Fixed(f.r, 2), std::isfinite(f.r_ci_low) ? Fixed(f.r_ci_low, 2) + " to " + Fixed(f.r_ci_high, 2) : "",
+                            Fixed(f.p_value, 3), f.verdict});
+    }
+  }
+  section.tables.push_back(table);
+  return section;
+}
+
+}  // namespace
+
+Report BuildTrialReport(const std::vector<std::string>& result_paths) {
+  if (result_paths.empty()) throw InvalidInput("report: expected at least one result .h5");
+  std::vector<TrialData> trials;
+  for (const std::string& path : result_paths) trials.push_back(ReadTrial(path));
+  Report report;
+  report.title = trials.size() == 1 ? "midstance: " + trials[0].name : "midstance: " + std::to_string(trials.size()) + " trials";
+  for (const TrialData& t : trials) report.subtitle_lines.push_back("result: " + t.path);
+  report.subtitle_lines.push_back(std::string("midstance ") + kSoftwareVersion +
+                                  "; angles by the model's clinical signs (flexion positive), forces on the subject");
+  for (size_t i = 0; i < trials.size(); ++i) report.sections.push_back(TrialSection(trials[i], i));
+  report.sections.push_back(RelationshipSection(trials));
+  return report;
+}
+
+void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path) {
+  const std::string html = RenderHtmlReport(BuildTrialReport(result_paths));
+  AtomicOutput output(html_path);
+  {
+    std::ofstream out(output.temporary_path(), std::ios::binary);
+    out << html;
+    if (!out.flush()) throw FileFormatError(html_path + ": cannot write the report");
+  }
+  output.Commit();
+}
+
+}  // namespace midstance

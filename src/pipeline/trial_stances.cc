@@ -1,0 +1,426 @@
+// The stance stage of `midstance process` (trial_stances.h): builds each stance's context from
+// the force-plate analysis and the kinematics, computes metrics, curves and relationships, and
+// writes them to /stances and the per-stance CSV.
+#include "midstance/trial_stances.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+
+#include "midstance/atomic_output.h"
+#include "midstance/error.h"
+#include "midstance/skeleton.h"
+
+namespace midstance {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+int SideIndex(Side side) { return side == Side::kLeft ? 0 : side == Side::kRight ? 1 : -1; }
+
+// The summed force of the stance's plates and their combined centre of pressure: the
+// vertical-force-weighted mean of the plates' COPs (the COP of the total load when the plates
+// share a surface height).
+ForceSignal StanceForce(const TrialAnalysis& a, const Stance& s) {
+  ForceSignal f;
+  f.rate_hz = a.sync.analog_rate_hz;
+  f.t0_s = a.sync.AnalogTime(0);
+  if (s.plates.empty()) return f;
+  const size_t n = a.loads[static_cast<size_t>(s.plates.front())].force_n.size();
+  f.force_n.assign(n, 0.0);
+  f.cop_m.assign(n, kNaN);
+  for (size_t k = 0; k < n / 3; ++k) {
+    double weight = 0, cop[3] = {0, 0, 0};
+    for (int p : s.plates) {
+      const PlateLoads& l = a.loads[static_cast<size_t>(p)];
+      for (size_t i = 0; i < 3; ++i) f.force_n[3 * k + i] += l.force_n[3 * k + i];
+      const double fz = l.force_n[3 * k + 2];
+      if (!std::isfinite(l.cop_m[3 * k]) || !(fz > 0)) continue;
+      weight += fz;
+      for (size_t i = 0; i < 3; ++i) cop[i] += fz * l.cop_m[3 * k + i];
+    }
+    if (weight > 0) {
+      for (size_t i = 0; i < 3; ++i) f.cop_m[3 * k + i] = cop[i] / weight;
+    }
+  }
+  return f;
+}
+
+const std::vector<double>& CentreOf(const Kinematics& k, const std::string& name) {
+  for (size_t i = 0; i < k.centre_names.size(); ++i) {
+    if (k.centre_names[i] == name) return k.centres_m[i];
+  }
+  throw InternalError("kinematics without the centre " + name);
+}
+
+const std::vector<double>& CentreVelocityOf(const Kinematics& k, const std::string& name) {
+  for (size_t i = 0; i < k.centre_names.size(); ++i) {
+    if (k.centre_names[i] == name) return k.centre_velocity_m_s[i];
+  }
+  throw InternalError("kinematics without the centre " + name);
+}
+
+KinematicSignals SignalsOf(const TrialKinematics& t, const std::vector<double>& pelvis_marker_m, double frame_rate_hz) {
+  KinematicSignals s;
+  s.pelvis_marker_m = pelvis_marker_m;
+  if (!t.computed) {
+    // Without a skeleton the pelvis markers still give the running speed.
+    for (size_t f = 0; f < pelvis_marker_m.size() / 3; ++f) s.time_s.push_back(static_cast<double>(f) / frame_rate_hz);
+    return s;
+  }
+  const Kinematics& k = t.kinematics;
+  s.time_s = k.time_s;
+  const char* sides[2] = {"left", "right"};
+  const int thighs[2] = {kThighLeft, kThighRight};
+  for (size_t side = 0; side < 2; ++side) {
+    const std::string suffix = std::string("_") + sides[side];
+    s.hip_deg[side] = k.Joint("hip" + suffix).angles_deg;
+    s.knee_deg[side] = k.Joint("knee" + suffix).angles_deg;
+    s.hip_centre_m[side] = CentreOf(k, "hip" + suffix);
+    s.knee_centre_m[side] = CentreOf(k, "knee" + suffix);
+    s.ankle_centre_m[side] = CentreOf(k, "ankle" + suffix);
+    s.hip_centre_velocity_m_s[side] = CentreVelocityOf(k, "hip" + suffix);
+    s.knee_centre_velocity_m_s[side] = CentreVelocityOf(k, "knee" + suffix);
+    s.thigh_angular_velocity_rad_s[side] = k.segment_angular_velocity_rad_s[static_cast<size_t>(thighs[side])];
+  }
+  return s;
+}
+
+StanceEvents EventsOf(const Stance& s) {
+  StanceEvents e;
+  e.side = SideIndex(s.side);
+  e.from_force = s.from_force;
+  e.clean = s.clean;
+  e.strike_s = s.events.strike_s;
+  e.toe_off_s = s.events.toe_off_s;
+  e.mid_stance = s.mid_stance;
+  return e;
+}
+
+// Where the foot is during a stance: the COP at mid-stance on the plates, else the ankle centre.
+std::array<double, 3> FootPosition(const Stance& s, const ForceSignal& force, const KinematicSignals& k,
+                                   MidStanceDefinition definition, bool use_cop) {
+  const double t = s.mid_stance.Time(definition);
+  std::array<double, 3> out{kNaN, kNaN, kNaN};
+  if (use_cop) {
+    if (force.Samples() == 0 || !std::isfinite(t)) return out;
+    const double index = (t - force.t0_s) * force.rate_hz;
+    const int64_t k0 = static_cast<int64_t>(std::llround(index));
+    if (k0 < 0 || k0 >= force.Samples()) return out;
+    for (size_t i = 0; i < 3; ++i) out[i] = force.cop_m[3 * static_cast<size_t>(k0) + i];
+    return out;
+  }
+  const int side = SideIndex(s.side);
+  if (side < 0 || k.ankle_centre_m[static_cast<size_t>(side)].empty() || k.time_s.empty() || !std::isfinite(t)) return out;
+  const double rate = (k.time_s.size() - 1) / (k.time_s.back() - k.time_s.front());
+  const int64_t f = static_cast<int64_t>(std::llround((t - k.time_s.front()) * rate));
+  if (f < 0 || f >= static_cast<int64_t>(k.time_s.size())) return out;
+  for (size_t i = 0; i < 3; ++i) out[i] = k.ankle_centre_m[static_cast<size_t>(side)][3 * static_cast<size_t>(f) + i];
+  return out;
+}
+
+// The first stance after `from` of the given side (stances are in strike order).
+int NextStance(const TrialAnalysis& a, size_t from, Side side) {
+  for (size_t j = from + 1; j < a.stances.size(); ++j) {
+    if (a.stances[j].side == side && a.stances[j].events.strike_s > a.stances[from].events.strike_s) return static_cast<int>(j);
+  }
+  return -1;
+}
+
+Side Other(Side side) { return side == Side::kLeft ? Side::kRight : side == Side::kRight ? Side::kLeft : Side::kUnknown; }
+
+double SubjectLegLength(const TrialKinematics& k, int side) {
+  if (!k.computed || side < 0) return kNaN;
+  return k.calibration.subject.leg_length_m[side];
+}
+
+std::vector<Relationship> Relate(const TrialAnalysis& a, const std::vector<StanceMetrics>& metrics, bool body_weights) {
+  std::vector<Relationship> out;
+  for (const std::string& drive : KneeDriveMetricNames()) {
+    for (const std::string& force : ForceMetricNames(body_weights)) {
+      std::vector<double> x, y;
+      for (size_t i = 0; i < metrics.size(); ++i) {
+        if (!a.stances[i].clean) continue;
+        x.push_back(MetricValue(metrics[i], force));
+        y.push_back(MetricValue(metrics[i], drive));
+      }
+      out.push_back({drive, force, FitLine(x, y)});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+MidStanceDefinition ParseMidStanceDefinition(const std::string& name, const std::string& option) {
+  std::string choices;
+  for (int d = 0; d < kMidStanceDefinitionCount; ++d) {
+    const auto definition = static_cast<MidStanceDefinition>(d);
+    if (name == MidStanceName(definition)) return definition;
+    choices += (d ? ", " : "") + std::string(MidStanceName(definition));
+  }
+  throw InvalidInput(option + ": expected one of " + choices + ", got '" + name + "'");
+}
+
+StanceTable AnalyseStances(TrialAnalysis* analysis, const TrialKinematics& kinematics, const StanceOptions& options) {
+  TrialAnalysis& a = *analysis;
+  StanceTable table;
+  table.options = options;
+  table.body_mass_kg = a.body_mass_kg;
+  table.body_mass_source = a.body_mass_source;
+  if (!std::isfinite(table.body_mass_kg) && kinematics.computed && std::isfinite(kinematics.calibration.subject.mass_kg)) {
+    table.body_mass_kg = kinematics.calibration.subject.mass_kg;
+    const auto& sources = kinematics.calibration.subject.source;
+    table.body_mass_source = "subject parameters: " + (sources.count("mass") ? sources.at("mass") : std::string("given"));
+  }
+  if (!std::isfinite(table.body_mass_kg)) {
+    table.warnings.push_back("body mass unknown (give --body-mass): values in body weights and stiffness are NaN");
+  }
+  if (!kinematics.computed) table.warnings.push_back("kinematic metrics are NaN: " + kinematics.skipped);
+  const KinematicSignals signals = SignalsOf(kinematics, a.pelvis_track_m, a.sync.frame_rate_hz);
+  for (Stance& s : a.stances) {
+    if (signals.HasJoints()) {
+      KinematicMidStanceTimes(signals, SideIndex(s.side), s.events.strike_s, s.events.toe_off_s, a.heading, &s.mid_stance);
+    }
+  }
+  std::vector<ForceSignal> forces;
+  for (const Stance& s : a.stances) forces.push_back(StanceForce(a, s));
+  table.also_metrics.resize(options.also.size());
+  for (size_t i = 0; i < a.stances.size(); ++i) {
+    const Stance& s = a.stances[i];
+    const StanceEvents events = EventsOf(s);
+    StanceContext c;
+    c.stance = &events;
+    c.force = s.from_force ? &forces[i] : nullptr;
+    c.kinematics = &signals;
+    c.heading = a.heading;
+    c.body_mass_kg = table.body_mass_kg;
+    c.leg_length_m = SubjectLegLength(kinematics, events.side);
+    c.mid_stance_definition = options.mid_stance;
+    const int next = NextStance(a, i, Other(s.side));
+    const int again = NextStance(a, i, s.side);
+    if (next >= 0) {
+      const Stance& n = a.stances[static_cast<size_t>(next)];
+      c.next_contralateral_strike_s = n.events.strike_s;
+      const bool cop = s.from_force && n.from_force;
+      c.foot_position_m = FootPosition(s, forces[i], signals, options.mid_stance, cop);
+      c.next_foot_position_m = FootPosition(n, forces[static_cast<size_t>(next)], signals, options.mid_stance, cop);
+    }
+    if (again >= 0) c.next_ipsilateral_strike_s = a.stances[static_cast<size_t>(again)].events.strike_s;
+    table.metrics.push_back(ComputeStanceMetrics(c));
+    table.curves.push_back(ComputeStanceCurves(c));
+    for (size_t d = 0; d < options.also.size(); ++d) {
+      c.mid_stance_definition = options.also[d];
+      table.also_metrics[d].push_back(ComputeStanceMetrics(c));
+    }
+  }
+  table.relationships = Relate(a, table.metrics, std::isfinite(table.body_mass_kg));
+  return table;
+}
+
+// ----- output ---------------------------------------------------------------------------------
+
+namespace {
+
+struct CurveSpec {
+  const char* name;
+  std::vector<double> StanceCurves::*member;
+  const char* units;
+  const char* description;
+};
+
+const std::vector<CurveSpec>& CurveSpecs() {
+  static const std::vector<CurveSpec> specs = {
+      {"hip", &StanceCurves::hip_deg, "deg", "stance hip angles (flexion, adduction, internal rotation) over 0-100 % of stance"},
+      {"knee", &StanceCurves::knee_deg, "deg", "stance knee angles (flexion, adduction, internal rotation) over 0-100 % of stance"},
+      {"contralateral_hip", &StanceCurves::contralateral_hip_deg, "deg", "swing (other) hip angles over 0-100 % of this stance"},
+      {"contralateral_knee", &StanceCurves::contralateral_knee_deg, "deg", "swing (other) knee angles over 0-100 % of this stance"},
+      {"grf", &StanceCurves::grf_n, "N", "ground reaction force over 0-100 % of stance, progression frame: anterior, left, up"},
+      {"hip_cycle", &StanceCurves::hip_cycle_deg, "deg", "stance-side hip angles over 0-100 % of the gait cycle (strike to next strike of the same foot)"},
+      {"knee_cycle", &StanceCurves::knee_cycle_deg, "deg", "stance-side knee angles over 0-100 % of the gait cycle"},
+      {"grf_cycle", &StanceCurves::grf_cycle_n, "N", "ground reaction force over 0-100 % of the gait cycle (0 in swing), progression frame"},
+  };
+  return specs;
+}
+
+std::string Quoted(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+// The CSV column of a metric: its name and units, "loading_rate" + "N/s" -> "loading_rate_N_per_s";
+// names that already say body weights keep one "bw": "loading_rate_bw" + "BW/s" -> "loading_rate_bw_per_s".
+std::string CsvColumn(const std::string& name, const std::string& units) {
+  std::string token;
+  for (char ch : units) {
+    if (ch == '/') token += "_per_";
+    else if (ch == ' ') token += "_";
+    else token += ch;
+  }
+  const bool bw_name = name.size() > 3 && name.compare(name.size() - 3, 3, "_bw") == 0;
+  if (bw_name && token.rfind("BW", 0) == 0) token = token.substr(2);
+  if (!token.empty() && token[0] != '_') token = "_" + token;
+  return name + token;
+}
+
+std::string Number(double v) {
+  if (!std::isfinite(v)) return "";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.9g", v);
+  return text;
+}
+
+std::string PlatesOf(const Stance& s) {
+  std::string text;
+  for (int p : s.plates) text += (text.empty() ? "" : "+") + std::to_string(p + 1);
+  return text;
+}
+
+}  // namespace
+
+void WriteStanceTable(Hdf5Writer& h5, const TrialAnalysis& a, const StanceTable& t) {
+  const uint64_t n = t.metrics.size();
+  for (const MetricColumn& column : StanceMetricColumns()) {
+    std::vector<double> values;
+    for (const StanceMetrics& m : t.metrics) values.push_back(m.*column.member);
+    h5.WriteDoubles("/stances/" + std::string(column.name), {n}, values, column.units, column.description);
+  }
+  for (size_t d = 0; d < t.options.also.size(); ++d) {
+    const std::string group = "/stances/at_mid_stance/" + std::string(MidStanceName(t.options.also[d]));
+    for (const MetricColumn& column : StanceMetricColumns()) {
+      if (column.group != MetricGroup::kMidStance && column.group != MetricGroup::kSwing) continue;
+      std::vector<double> values;
+      for (const StanceMetrics& m : t.also_metrics[d]) values.push_back(m.*column.member);
+      h5.WriteDoubles(group + "/" + column.name, {n}, values, column.units,
+                      std::string(column.description) + " (at this mid-stance definition)");
+    }
+  }
+  for (const CurveSpec& spec : CurveSpecs()) {
+    std::vector<double> all;
+    for (const StanceCurves& c : t.curves) all.insert(all.end(), (c.*spec.member).begin(), (c.*spec.member).end());
+    h5.WriteDoubles("/stances/curves/" + std::string(spec.name), {n, kCurvePoints, 3}, all, spec.units, spec.description);
+    std::vector<double> mean_both, sd_both;
+    for (Side side : {Side::kLeft, Side::kRight}) {
+      std::vector<const std::vector<double>*> rows;
+      for (size_t i = 0; i < t.curves.size(); ++i) {
+        if (a.stances[i].clean && a.stances[i].side == side) rows.push_back(&(t.curves[i].*spec.member));
+      }
+      std::vector<double> mean, sd;
+      CurveMeanSd(rows, &mean, &sd);
+      mean_both.insert(mean_both.end(), mean.begin(), mean.end());
+      sd_both.insert(sd_both.end(), sd.begin(), sd.end());
+    }
+    h5.WriteDoubles("/stances/curves_mean/" + std::string(spec.name), {2, kCurvePoints, 3}, mean_both, spec.units,
+                    std::string("mean over the clean stances of each side (row 0 left, 1 right) of: ") + spec.description);
+    h5.WriteDoubles("/stances/curves_sd/" + std::string(spec.name), {2, kCurvePoints, 3}, sd_both, spec.units,
+                    "sample standard deviation over the clean stances of each side (row 0 left, 1 right)");
+  }
+  std::vector<double> percent;
+  for (int i = 0; i < kCurvePoints; ++i) percent.push_back(i);
+  h5.WriteDoubles("/stances/curves/percent", {kCurvePoints}, percent, "%", "the curves' abscissa: 0-100 % of stance or gait cycle");
+  const uint64_t r = t.relationships.size();
+  std::vector<std::string> drive, force, verdict;
+  std::vector<int32_t> count, conclusive;
+  std::vector<double> slope, intercept, corr, slope_low, slope_high, r_low, r_high, p;
+  for (const Relationship& rel : t.relationships) {
+    drive.push_back(rel.knee_drive);
+    force.push_back(rel.force);
+    verdict.push_back(rel.fit.verdict);
+    count.push_back(rel.fit.n);
+    conclusive.push_back(rel.fit.conclusive ? 1 : 0);
+    slope.push_back(rel.fit.slope), intercept.push_back(rel.fit.intercept), corr.push_back(rel.fit.r);
+    slope_low.push_back(rel.fit.slope_ci_low), slope_high.push_back(rel.fit.slope_ci_high);
+    r_low.push_back(rel.fit.r_ci_low), r_high.push_back(rel.fit.r_ci_high), p.push_back(rel.fit.p_value);
+  }
+  const std::string g = "/stances/relationships/";
+  h5.WriteStrings(g + "knee_drive", drive, "knee-drive metric (y), a column of /stances");
+  h5.WriteStrings(g + "force", force, "force metric (x), a column of /stances");
+  h5.WriteInts(g + "n", {r}, count, "1", "clean stances with both values");
+  h5.WriteDoubles(g + "slope", {r}, slope, "y units per x unit", "least-squares slope of knee drive on force");
+  h5.WriteDoubles(g + "intercept", {r}, intercept, "y units", "least-squares intercept");
+  h5.WriteDoubles(g + "r", {r}, corr, "1", "Pearson correlation");
+  h5.WriteDoubles(g + "slope_ci_low", {r}, slope_low, "y units per x unit", "95 % confidence interval of the slope, lower end (Student t, n - 2 dof)");
+  h5.WriteDoubles(g + "slope_ci_high", {r}, slope_high, "y units per x unit", "95 % confidence interval of the slope, upper end");
+  h5.WriteDoubles(g + "r_ci_low", {r}, r_low, "1", "95 % confidence interval of r (Fisher z), lower end");
+  h5.WriteDoubles(g + "r_ci_high", {r}, r_high, "1", "95 % confidence interval of r (Fisher z), upper end");
+  h5.WriteDoubles(g + "p_value", {r}, p, "1", "two-sided p-value of slope = 0");
+  h5.WriteInts(g + "conclusive", {r}, conclusive, "1", "1: n >= 10 and the slope's 95 % CI excludes zero");
+  h5.WriteStrings(g + "verdict", verdict, "the fit in one sentence, saying when n is too small to conclude anything");
+  h5.SetAttribute("/stances", "mid_stance_definition", std::string(MidStanceName(t.options.mid_stance)));
+  h5.SetAttribute("/stances", "metrics_body_mass_kg", t.body_mass_kg);
+  h5.SetAttribute("/stances", "metrics_body_mass_source", t.body_mass_source);
+  h5.SetAttribute("/stances", "gravity_m_s2", kStandardGravity);
+  h5.SetAttribute("/stances", "progression_frame", std::string("x = heading (anterior), y = up x heading (left), z = up (lab Z)"));
+  std::string warnings;
+  for (const std::string& w : t.warnings) warnings += (warnings.empty() ? "" : "\n") + w;
+  h5.SetAttribute("/stances", "warnings", warnings);
+}
+
+void WriteStanceCsv(const std::string& path, const TrialAnalysis& a, const StanceTable& t) {
+  AtomicOutput output(path);
+  {
+    std::ofstream out(output.temporary_path());
+    if (!out) throw FileFormatError(path + ": cannot write the stance table");
+    out << "stance,side,plates,clean,from_force,exclusion,foot_strike_s,toe_off_s";
+    for (const MetricColumn& column : StanceMetricColumns()) out << ',' << CsvColumn(column.name, column.units);
+    for (MidStanceDefinition d : t.options.also) {
+      for (const MetricColumn& column : StanceMetricColumns()) {
+        if (column.group != MetricGroup::kMidStance && column.group != MetricGroup::kSwing) continue;
+        out << ',' << CsvColumn(column.name, column.units) << '@' << MidStanceName(d);
+      }
+    }
+    out << '\n';
+    for (size_t i = 0; i < a.stances.size(); ++i) {
+      const Stance& s = a.stances[i];
+      out << i << ',' << SideName(s.side) << ',' << PlatesOf(s) << ',' << (s.clean ? 1 : 0) << ',' << (s.from_force ? 1 : 0)
+          << ',' << Quoted(s.exclusion) << ',' << Number(s.events.strike_s) << ',' << Number(s.events.toe_off_s);
+      for (const MetricColumn& column : StanceMetricColumns()) out << ',' << Number(t.metrics[i].*column.member);
+      for (size_t d = 0; d < t.options.also.size(); ++d) {
+        for (const MetricColumn& column : StanceMetricColumns()) {
+          if (column.group != MetricGroup::kMidStance && column.group != MetricGroup::kSwing) continue;
+          out << ',' << Number(t.also_metrics[d][i].*column.member);
+        }
+      }
+      out << '\n';
+    }
+    if (!out.flush()) throw FileFormatError(path + ": write failed");
+  }
+  output.Commit();
+}
+
+std::string FormatStanceTable(const TrialAnalysis& a, const StanceTable& t) {
+  std::string out;
+  const bool bw = std::isfinite(t.body_mass_kg);
+  for (Side side : {Side::kLeft, Side::kRight}) {
+    std::vector<const StanceMetrics*> rows;
+    for (size_t i = 0; i < t.metrics.size(); ++i) {
+      if (a.stances[i].clean && a.stances[i].side == side) rows.push_back(&t.metrics[i]);
+    }
+    if (rows.empty()) continue;
+    auto mean = [&](double StanceMetrics::*member) {
+      double sum = 0;
+      int count = 0;
+      for (const StanceMetrics* m : rows) {
+        if (std::isfinite(m->*member)) sum += m->*member, ++count;
+      }
+      return count ? sum / count : kNaN;
+    };
+    char line[512];
+    std::snprintf(line, sizeof(line),
+                  "  %-5s %zu clean: contact %.0f ms, peak Fz %.2f %s, knee %.1f deg at mid-stance, swing thigh %.0f deg/s peak, "
+                  "swing knee %+.2f m/s vs pelvis\n",
+                  SideName(side), rows.size(), mean(&StanceMetrics::contact_time_s) * 1e3,
+                  bw ? mean(&StanceMetrics::peak_vertical_force_bw) : mean(&StanceMetrics::peak_vertical_force_n), bw ? "BW" : "N",
+                  mean(&StanceMetrics::stance_knee_flexion_deg), mean(&StanceMetrics::swing_thigh_angular_velocity_peak_deg_s),
+                  mean(&StanceMetrics::swing_knee_velocity_pelvis_m_s));
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace midstance
