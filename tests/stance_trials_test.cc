@@ -3,6 +3,7 @@
 // trial with no known marker set (force metrics, NaN kinematics, one warning, a report).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -257,6 +258,73 @@ TEST(StanceTrials, UnknownMarkerSetStillGetsForceMetricsAndAReport) {
     EXPECT_TRUE(std::isnan(r.stances.metrics[i].swing_thigh_angle_mid_deg));
   }
   EXPECT_EQ(clean, 1);
+}
+
+}  // namespace
+}  // namespace midstance
+
+namespace midstance {
+namespace {
+
+// --mid-stance chooses the instant of the mid-stance metrics, --also-mid-stance adds columns;
+// a wrong name is a one-line error with the choices, and no result file appears.
+TEST(StanceTrials, MidStanceDefinitionsFromTheCommandLine) {
+  SKIP_WITHOUT_DATA();
+  TempDir dir;
+  const testing::CommandResult run = RunMidstance("--quiet process " + SharedDataPath("vicon_gait_raw.c3d") +
+                                                  " --mid-stance half_contact --also-mid-stance peak_knee_flexion,braking_to_propulsion -o " +
+                                                  (dir / "v.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream csv(dir / "v.stances.csv");
+  std::string header, row;
+  ASSERT_TRUE(std::getline(csv, header));
+  for (const char* column : {"stance_knee_flexion_deg@peak_knee_flexion", "swing_knee_velocity_pelvis_m_per_s@braking_to_propulsion",
+                             "mid_stance_time_s@peak_knee_flexion", "contact_time_s", "peak_vertical_force_N"}) {
+    EXPECT_NE(header.find(column), std::string::npos) << column;
+  }
+  EXPECT_EQ(header.find("contact_time_s@"), std::string::npos) << "stance-wide metrics do not depend on mid-stance";
+  // The mid-stance metrics are at 50 % of the contact.
+  ASSERT_TRUE(std::getline(csv, row));
+  std::vector<std::string> cells;
+  std::stringstream cells_in(row);
+  for (std::string cell; std::getline(cells_in, cell, ',');) cells.push_back(cell);
+  std::vector<std::string> names;
+  std::stringstream names_in(header);
+  for (std::string name; std::getline(names_in, name, ',');) names.push_back(name);
+  auto value = [&](const std::string& name) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return std::stod(cells.at(i));
+    }
+    ADD_FAILURE() << "no column " << name;
+    return std::nan("");
+  };
+  EXPECT_NEAR(value("mid_stance_time_s"), 0.5 * (value("foot_strike_s") + value("toe_off_s")), 1e-8);
+
+  const testing::CommandResult bad =
+      RunMidstance("--quiet process " + SharedDataPath("vicon_gait_raw.c3d") + " --mid-stance middle -o " + (dir / "bad.h5"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--mid-stance: expected one of peak_vertical_force"), std::string::npos) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.h5"));
+}
+
+// `midstance report` refuses what is not a processed trial with one line naming the file and the
+// missing dataset, and writes nothing.
+TEST(StanceTrials, ReportRefusesFilesWithoutStances) {
+  SKIP_WITHOUT_DATA();
+  TempDir dir;
+  ASSERT_EQ(RunMidstance("--quiet convert " + SharedDataPath("vicon_gait_raw.c3d") + " -o " + (dir / "markers.h5")).exit_code, 0);
+  const testing::CommandResult run = RunMidstance("--quiet report " + (dir / "markers.h5") + " -o " + (dir / "r.html"));
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find("markers.h5: /stances/peak_vertical_force: expected a result of midstance process"), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "r.html"));
+  std::ofstream(dir / "notes.h5") << "not hdf5";
+  const testing::CommandResult garbage = RunMidstance("--quiet report " + (dir / "notes.h5") + " -o " + (dir / "r.html"));
+  EXPECT_NE(garbage.exit_code, 0);
+  EXPECT_NE(garbage.err.find("notes.h5"), std::string::npos) << garbage.err;
+  EXPECT_EQ(std::count(garbage.err.begin(), garbage.err.end(), '\n'), 1) << garbage.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "r.html"));
 }
 
 }  // namespace

@@ -118,6 +118,14 @@ std::string Fixed(double v, int decimals) {
 
 // ----- per-trial section ------------------------------------------------------------------------
 
+// An exclusion reason up to its first detail in parentheses, at most 60 characters (the whole
+// reason is in /stances/exclusion and the CSV).
+std::string ShortReason(const std::string& reason) {
+  std::string text = reason.substr(0, reason.find(" ("));
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
 Table StanceTableOf(const TrialData& t, size_t index) {
   const bool bw = std::isfinite(t.body_mass_kg);
   Table table;
@@ -130,7 +138,7 @@ Table StanceTableOf(const TrialData& t, size_t index) {
   const auto& m = t.metric;
   for (size_t i = 0; i < t.Stances(); ++i) {
     auto get = [&](const char* name) { return m.at(name)[i]; };
-    table.rows.push_back({std::to_string(i + 1), t.side[i], t.plates[i], t.clean[i] ? "clean" : "excluded: " + t.exclusion[i],
+    table.rows.push_back({std::to_string(i + 1), t.side[i], t.plates[i], t.clean[i] ? "clean" : "excluded: " + ShortReason(t.exclusion[i]),
                           Fixed(get("contact_time") * 1e3, 0),
                           bw ? Fixed(get("peak_vertical_force_bw"), 2) : Fixed(get("peak_vertical_force"), 0),
                           bw ? Fixed(get("loading_rate_bw"), 0) : Fixed(get("loading_rate"), 0),
@@ -211,9 +219,10 @@ Plot GrfStancePlot(const TrialData& t, size_t index) {
 Plot GrfTrialPlot(const TrialData& t, size_t index) {
   Plot plot;
   plot.id = "grf-trial-" + std::to_string(index);
-  plot.title = "Vertical GRF with foot strikes (FS), mid-stances (MS) and toe-offs (TO)";
+  plot.title = "Vertical GRF and events";
   plot.x_label = "time (s)";
   plot.y_label = "vertical force (N)";
+  plot.caption = "FS foot strike, MS mid-stance (" + t.mid_stance_definition + "), TO toe-off; L left, R right.";
   for (size_t p = 0; p < t.plate_time_s.size(); ++p) {
     PlotLine line;
     line.label = "plate " + std::to_string(p + 1);
@@ -309,9 +318,14 @@ Plot ScatterPlot(const std::vector<TrialData>& trials, const std::string& force,
   return plot;
 }
 
-ReportSection RelationshipSection(const std::vector<TrialData>& trials) {
-  bool body_weights = true;
-  for (const TrialData& t : trials) body_weights = body_weights && std::isfinite(t.body_mass_kg);
+bool AllHaveBodyMass(const std::vector<TrialData>& trials) {
+  bool all = true;
+  for (const TrialData& t : trials) all = all && std::isfinite(t.body_mass_kg);
+  return all;
+}
+
+ReportSection KneeDriveSection(const std::vector<TrialData>& trials) {
+  const bool body_weights = AllHaveBodyMass(trials);
   const std::vector<std::string> forces = ForceMetricNames(body_weights);
   ReportSection section;
   section.title = "Forward knee drive and the stance force";
@@ -324,6 +338,15 @@ ReportSection RelationshipSection(const std::vector<TrialData>& trials) {
   section.plots.push_back(ScatterPlot(trials, peak, "swing_thigh_angular_velocity_peak"));
   section.plots.push_back(ScatterPlot(trials, mid, "swing_knee_velocity_pelvis"));
   section.plots.push_back(ScatterPlot(trials, propulsive, "swing_knee_ahead_of_pelvis"));
+  return section;
+}
+
+ReportSection RelationshipTableSection(const std::vector<TrialData>& trials) {
+  const std::vector<std::string> forces = ForceMetricNames(AllHaveBodyMass(trials));
+  ReportSection section;
+  section.title = "Every relationship";
+  section.paragraphs.push_back("Least-squares fits over the same pooled clean stances; 95 % intervals from Student's t (slope)"
+                               " and Fisher's z (r). Fewer than 10 stances: too few to conclude anything, whatever p says.");
   Table table;
   table.id = "relationships";
   table.title = "Every knee-drive metric against every force metric";
@@ -354,7 +377,8 @@ Report BuildTrialReport(const std::vector<std::string>& result_paths) {
   report.subtitle_lines.push_back(std::string("midstance ") + kSoftwareVersion +
                                   "; angles by the model's clinical signs (flexion positive), forces on the subject");
   for (size_t i = 0; i < trials.size(); ++i) report.sections.push_back(TrialSection(trials[i], i));
-  report.sections.push_back(RelationshipSection(trials));
+  report.sections.push_back(KneeDriveSection(trials));
+  report.sections.push_back(RelationshipTableSection(trials));
   return report;
 }
 
