@@ -298,7 +298,7 @@ TEST(StanceTrials, MidStanceDefinitionsFromTheCommandLine) {
     ADD_FAILURE() << "no column " << name;
     return std::nan("");
   };
-  EXPECT_NEAR(value("mid_stance_time_s"), 0.5 * (value("foot_strike_s") + value("toe_off_s")), 1e-8);
+  EXPECT_NEAR(value("mid_stance_time_s"), 0.5 * (value("foot_strike_time_s") + value("toe_off_time_s")), 1e-8);
 
   const testing::CommandResult bad =
       RunMidstance("--quiet process " + SharedDataPath("vicon_gait_raw.c3d") + " --mid-stance middle -o " + (dir / "bad.h5"));

@@ -75,7 +75,7 @@ struct StanceMetrics {
   // Stance leg at mid-stance (the context's definition).
   double mid_stance_s = NAN;
   double stance_knee_flexion_deg = NAN, stance_hip_flexion_deg = NAN, stance_hip_adduction_deg = NAN;
-  double knee_ahead_of_cop_m = NAN, knee_above_cop_m = NAN, hip_ahead_of_cop_m = NAN, hip_above_cop_m = NAN;
+  double knee_ahead_of_cop_m = NAN, knee_above_cop_m = NAN, hip_ahead_of_cop_m = NAN;
   double knee_ahead_of_pelvis_m = NAN, knee_below_pelvis_m = NAN;
   double hip_height_m = NAN;          // hip centre above the COP (the plate surface)
   double leg_length_mid_m = NAN;      // hip centre to COP
@@ -86,6 +86,7 @@ struct StanceMetrics {
   double peak_vertical_force_n = NAN, peak_vertical_force_bw = NAN, time_to_peak_s = NAN;
   double loading_rate_n_s = NAN, loading_rate_bw_s = NAN;
   double braking_impulse_ns = NAN, propulsive_impulse_ns = NAN, vertical_impulse_ns = NAN, vertical_impulse_bw_s = NAN;
+  double braking_impulse_bw_s = NAN, propulsive_impulse_bw_s = NAN;
   double peak_braking_force_n = NAN, peak_propulsive_force_n = NAN;
   double com_vertical_displacement_m = NAN;
   double vertical_stiffness_n_m = NAN, leg_stiffness_n_m = NAN;

@@ -17,6 +17,7 @@ struct StanceOptions {
   // definition listed (columns "<metric>@<definition>").
   MidStanceDefinition mid_stance = MidStanceDefinition::kPeakVerticalForce;
   std::vector<MidStanceDefinition> also;
+  double treadmill_speed_m_s = NAN;  // belt speed on an instrumented treadmill; NaN: overground
 };
 
 struct Relationship {

@@ -45,6 +45,9 @@ Vec3 Row(const std::vector<double>& series, int64_t k) {
 // A [n][3] series at a fractional index (linear interpolation), NaN outside [0, n-1].
 Vec3 RowAt(const std::vector<double>& series, double index) {
   const int64_t n = static_cast<int64_t>(series.size() / 3);
+  // A sample's own time converted back gives its index only to rounding (828.9999999999999):
+  // snap, so a value next to a NaN neighbour is still read exactly.
+  if (std::abs(index - std::round(index)) < 1e-9) index = std::round(index);
   if (!(index >= 0) || index > static_cast<double>(n - 1)) return NanVec();
   const int64_t k = std::min<int64_t>(static_cast<int64_t>(std::floor(index)), n - 1);
   const double w = index - static_cast<double>(k);
@@ -182,6 +185,8 @@ void ForceMetrics(const ForceSignal& f, const StanceEvents& s, const Progression
   m->peak_vertical_force_bw = m->peak_vertical_force_n / body_weight_n;
   m->loading_rate_bw_s = m->loading_rate_n_s / body_weight_n;
   m->vertical_impulse_bw_s = m->vertical_impulse_ns / body_weight_n;
+  m->braking_impulse_bw_s = m->braking_impulse_ns / body_weight_n;
+  m->propulsive_impulse_bw_s = m->propulsive_impulse_ns / body_weight_n;
   m->vertical_force_mid_bw = m->vertical_force_mid_n / body_weight_n;
   m->ap_force_mid_bw = m->ap_force_mid_n / body_weight_n;
   if (std::isfinite(body_weight_n)) m->com_vertical_displacement_m = ComDrop(nodes.t_s, fz, body_weight_n / kStandardGravity);
@@ -255,7 +260,7 @@ void StanceLegMetrics(const StanceContext& c, const Progression& frame, StanceMe
   m->knee_ahead_of_cop_m = (knee - cop).dot(frame.forward);
   m->knee_above_cop_m = (knee - cop).dot(frame.up);
   m->hip_ahead_of_cop_m = (hip - cop).dot(frame.forward);
-  m->hip_above_cop_m = m->hip_height_m = (hip - cop).dot(frame.up);
+  m->hip_height_m = (hip - cop).dot(frame.up);
   m->leg_length_mid_m = (hip - cop).norm();
   // The leg at touchdown: the first instant with a COP (the force crosses the threshold).
   const double touchdown = FirstCopTime(*c.force, c.stance->strike_s, t);
@@ -483,7 +488,6 @@ const std::vector<MetricColumn>& StanceMetricColumns() {
       {"knee_ahead_of_cop", "m", "stance knee centre ahead of the COP along the heading, at mid-stance", G::kMidStance, true, &M::knee_ahead_of_cop_m},
       {"knee_above_cop", "m", "stance knee centre above the COP, at mid-stance", G::kMidStance, true, &M::knee_above_cop_m},
       {"hip_ahead_of_cop", "m", "stance hip centre ahead of the COP along the heading, at mid-stance", G::kMidStance, true, &M::hip_ahead_of_cop_m},
-      {"hip_above_cop", "m", "stance hip centre above the COP, at mid-stance", G::kMidStance, true, &M::hip_above_cop_m},
       {"knee_ahead_of_pelvis", "m", "stance knee centre ahead of the pelvis (hip-centre midpoint) along the heading, at mid-stance", G::kMidStance, true, &M::knee_ahead_of_pelvis_m},
       {"knee_below_pelvis", "m", "stance knee centre below the pelvis (hip-centre midpoint), at mid-stance", G::kMidStance, true, &M::knee_below_pelvis_m},
       {"hip_height", "m", "stance hip centre height above the COP (plate surface) at mid-stance", G::kMidStance, true, &M::hip_height_m},
@@ -500,7 +504,9 @@ const std::vector<MetricColumn>& StanceMetricColumns() {
       {"loading_rate", "N/s", "average vertical loading rate, 20-80 % of the first peak (Milner et al. 2006)", G::kStance, false, &M::loading_rate_n_s},
       {"loading_rate_bw", "BW/s", "average vertical loading rate in body weights per second", G::kStance, false, &M::loading_rate_bw_s},
       {"braking_impulse", "N s", "integral of the backward (negative) AP force over the stance, negative", G::kStance, false, &M::braking_impulse_ns},
+      {"braking_impulse_bw", "BW s", "braking impulse in body-weight seconds", G::kStance, false, &M::braking_impulse_bw_s},
       {"propulsive_impulse", "N s", "integral of the forward (positive) AP force over the stance", G::kStance, false, &M::propulsive_impulse_ns},
+      {"propulsive_impulse_bw", "BW s", "propulsive impulse in body-weight seconds", G::kStance, false, &M::propulsive_impulse_bw_s},
       {"vertical_impulse", "N s", "integral of the vertical GRF over the stance", G::kStance, false, &M::vertical_impulse_ns},
       {"vertical_impulse_bw", "BW s", "vertical impulse in body-weight seconds", G::kStance, false, &M::vertical_impulse_bw_s},
       {"peak_braking_force", "N", "most negative AP force (0 when none)", G::kStance, false, &M::peak_braking_force_n},
@@ -540,8 +546,8 @@ const std::vector<std::string>& KneeDriveMetricNames() {
 
 std::vector<std::string> ForceMetricNames(bool body_weights) {
   const std::string bw = body_weights ? "_bw" : "";
-  return {"peak_vertical_force" + bw, "vertical_force_mid" + bw, "ap_force_mid" + bw, "loading_rate" + bw,
-          "braking_impulse",          "propulsive_impulse",      "vertical_impulse" + (body_weights ? std::string("_bw") : "")};
+  return {"peak_vertical_force" + bw, "vertical_force_mid" + bw, "ap_force_mid" + bw,    "loading_rate" + bw,
+          "braking_impulse" + bw,     "propulsive_impulse" + bw, "vertical_impulse" + bw};
 }
 
 double MetricValue(const StanceMetrics& metrics, const std::string& name) {

@@ -182,6 +182,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   process->add_option("--also-mid-stance", also_mid_stance, "the mid-stance and swing metrics also at these definitions (columns <metric>@<definition>)")
       ->delimiter(',');
+  process->add_option("--treadmill-speed", trial_options.stances.treadmill_speed_m_s,
+                      "belt speed of an instrumented treadmill, m/s (running speed and step length; default: overground)")
+      ->check(CLI::Range(0.1, 15.0));
   process->add_flag("--no-report", no_report, "do not write <output>.report.html");
   process->add_flag("--no-csv", no_csv, "do not write <output>.stances.csv");
 

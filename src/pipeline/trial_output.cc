@@ -152,8 +152,6 @@ void WriteStances(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& op
   h5.SetAttribute("/stances", "default_mid_stance", std::string("peak_vertical_force"));
   h5.SetAttribute("/stances", "heading", nlohmann::json(a.heading).dump());
   h5.SetAttribute("/stances", "heading_source", a.heading_source);
-  h5.SetAttribute("/stances", "body_mass_kg", a.body_mass_kg);
-  h5.SetAttribute("/stances", "body_mass_source", a.body_mass_source);
   h5.SetAttribute("/stances", "sync_check", a.sync_check.message);
   h5.SetAttribute("/stances", "sync_lag_s", a.sync_check.median_lag_s);
   h5.SetAttribute("/stances", "analog_samples_per_frame", a.sync.samples_per_frame);
@@ -198,7 +196,11 @@ TrialResult ProcessTrial(const TrialProcessOptions& options) {
   h5.SetAttribute("/", "created", UtcNow());
   h5.SetAttribute("/", "kind", std::string("c3d trial, processed"));
   h5.SetAttribute("/", "inputs", nlohmann::json::array({{{"path", c3d.path}, {"sha256", FileSha256(c3d.path)}}}).dump());
-  h5.SetAttribute("/", "options", OptionsJson(options.trial));
+  nlohmann::json all_options = nlohmann::json::parse(OptionsJson(options.trial));
+  all_options["mid_stance"] = MidStanceName(options.stances.mid_stance);
+  for (MidStanceDefinition d : options.stances.also) all_options["also_mid_stance"].push_back(MidStanceName(d));
+  all_options["treadmill_speed_m_s"] = std::isnan(options.stances.treadmill_speed_m_s) ? nlohmann::json() : nlohmann::json(options.stances.treadmill_speed_m_s);
+  h5.SetAttribute("/", "options", all_options.dump());
   h5.SetAttribute("/", "command_line", options.command_line);
   h5.SetAttribute("/", "backend", std::string(BackendName(options.backend.backend)) + ": " + options.backend.description);
   h5.SetAttribute("/", "force_convention", std::string(kForceConvention));

@@ -91,8 +91,8 @@ TrialData ReadTrial(const std::string& path) {
     t.curve_mean[name] = h5.ReadDoubles("/stances/curves_mean/" + std::string(name), &dims);
     t.curve_sd[name] = h5.ReadDoubles("/stances/curves_sd/" + std::string(name), &dims);
   }
-  t.body_mass_kg = h5.ReadDoubleAttribute("/stances", "metrics_body_mass_kg");
-  t.body_mass_source = h5.ReadStringAttribute("/stances", "metrics_body_mass_source");
+  t.body_mass_kg = h5.ReadDoubleAttribute("/stances", "body_mass_kg");
+  t.body_mass_source = h5.ReadStringAttribute("/stances", "body_mass_source");
   t.mid_stance_definition = h5.ReadStringAttribute("/stances", "mid_stance_definition");
   t.warnings = SplitLines(h5.ReadStringAttribute("/stances", "warnings"));
   for (int p = 0; h5.Exists("/forceplates/" + std::to_string(p) + "/force"); ++p) {

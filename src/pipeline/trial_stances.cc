@@ -200,6 +200,7 @@ StanceTable AnalyseStances(TrialAnalysis* analysis, const TrialKinematics& kinem
     c.body_mass_kg = table.body_mass_kg;
     c.leg_length_m = SubjectLegLength(kinematics, events.side);
     c.mid_stance_definition = options.mid_stance;
+    c.treadmill_speed_m_s = options.treadmill_speed_m_s;
     const int next = NextStance(a, i, Other(s.side));
     const int again = NextStance(a, i, s.side);
     if (next >= 0) {
@@ -281,6 +282,19 @@ std::string PlatesOf(const Stance& s) {
   return text;
 }
 
+std::string UnitsOfMetric(const std::string& name) {
+  for (const MetricColumn& column : StanceMetricColumns()) {
+    if (name == column.name) return column.units;
+  }
+  return "";
+}
+
+std::string AlsoNames(const StanceOptions& options) {
+  std::string names;
+  for (MidStanceDefinition d : options.also) names += (names.empty() ? "" : ",") + std::string(MidStanceName(d));
+  return names;
+}
+
 }  // namespace
 
 void WriteStanceTable(Hdf5Writer& h5, const TrialAnalysis& a, const StanceTable& t) {
@@ -324,12 +338,13 @@ void WriteStanceTable(Hdf5Writer& h5, const TrialAnalysis& a, const StanceTable&
   for (int i = 0; i < kCurvePoints; ++i) percent.push_back(i);
   h5.WriteDoubles("/stances/curves/percent", {kCurvePoints}, percent, "%", "the curves' abscissa: 0-100 % of stance or gait cycle");
   const uint64_t r = t.relationships.size();
-  std::vector<std::string> drive, force, verdict;
+  std::vector<std::string> drive, force, verdict, slope_units;
   std::vector<int32_t> count, conclusive;
   std::vector<double> slope, intercept, corr, slope_low, slope_high, r_low, r_high, p;
   for (const Relationship& rel : t.relationships) {
     drive.push_back(rel.knee_drive);
     force.push_back(rel.force);
+    slope_units.push_back(UnitsOfMetric(rel.knee_drive) + " per " + UnitsOfMetric(rel.force));
     verdict.push_back(rel.fit.verdict);
     count.push_back(rel.fit.n);
     conclusive.push_back(rel.fit.conclusive ? 1 : 0);
@@ -340,20 +355,22 @@ void WriteStanceTable(Hdf5Writer& h5, const TrialAnalysis& a, const StanceTable&
   const std::string g = "/stances/relationships/";
   h5.WriteStrings(g + "knee_drive", drive, "knee-drive metric (y), a column of /stances");
   h5.WriteStrings(g + "force", force, "force metric (x), a column of /stances");
-  h5.WriteInts(g + "n", {r}, count, "1", "clean stances with both values");
-  h5.WriteDoubles(g + "slope", {r}, slope, "y units per x unit", "least-squares slope of knee drive on force");
-  h5.WriteDoubles(g + "intercept", {r}, intercept, "y units", "least-squares intercept");
+  h5.WriteStrings(g + "slope_units", slope_units, "units of each row's slope and its interval: knee-drive units per force unit");
+  h5.WriteInts(g + "n", {r}, count, "1", "clean stances with both values, left and right pooled");
+  h5.WriteDoubles(g + "slope", {r}, slope, "see slope_units", "least-squares slope of knee drive on force");
+  h5.WriteDoubles(g + "intercept", {r}, intercept, "the knee-drive metric's units", "least-squares intercept");
   h5.WriteDoubles(g + "r", {r}, corr, "1", "Pearson correlation");
-  h5.WriteDoubles(g + "slope_ci_low", {r}, slope_low, "y units per x unit", "95 % confidence interval of the slope, lower end (Student t, n - 2 dof)");
-  h5.WriteDoubles(g + "slope_ci_high", {r}, slope_high, "y units per x unit", "95 % confidence interval of the slope, upper end");
+  h5.WriteDoubles(g + "slope_ci_low", {r}, slope_low, "see slope_units", "95 % confidence interval of the slope, lower end (Student t, n - 2 dof)");
+  h5.WriteDoubles(g + "slope_ci_high", {r}, slope_high, "see slope_units", "95 % confidence interval of the slope, upper end");
   h5.WriteDoubles(g + "r_ci_low", {r}, r_low, "1", "95 % confidence interval of r (Fisher z), lower end");
   h5.WriteDoubles(g + "r_ci_high", {r}, r_high, "1", "95 % confidence interval of r (Fisher z), upper end");
   h5.WriteDoubles(g + "p_value", {r}, p, "1", "two-sided p-value of slope = 0");
   h5.WriteInts(g + "conclusive", {r}, conclusive, "1", "1: n >= 10 and the slope's 95 % CI excludes zero");
   h5.WriteStrings(g + "verdict", verdict, "the fit in one sentence, saying when n is too small to conclude anything");
   h5.SetAttribute("/stances", "mid_stance_definition", std::string(MidStanceName(t.options.mid_stance)));
-  h5.SetAttribute("/stances", "metrics_body_mass_kg", t.body_mass_kg);
-  h5.SetAttribute("/stances", "metrics_body_mass_source", t.body_mass_source);
+  h5.SetAttribute("/stances", "body_mass_kg", t.body_mass_kg);
+  h5.SetAttribute("/stances", "body_mass_source", t.body_mass_source);
+  h5.SetAttribute("/stances", "also_mid_stance", AlsoNames(t.options));
   h5.SetAttribute("/stances", "gravity_m_s2", kStandardGravity);
   h5.SetAttribute("/stances", "progression_frame", std::string("x = heading (anterior), y = up x heading (left), z = up (lab Z)"));
   std::string warnings;
@@ -366,7 +383,7 @@ void WriteStanceCsv(const std::string& path, const TrialAnalysis& a, const Stanc
   {
     std::ofstream out(output.temporary_path());
     if (!out) throw FileFormatError(path + ": cannot write the stance table");
-    out << "stance,side,plates,clean,from_force,exclusion,foot_strike_s,toe_off_s";
+    out << "stance,side,plates,clean,from_force,exclusion,foot_strike_time_s,toe_off_time_s";
     for (const MetricColumn& column : StanceMetricColumns()) out << ',' << CsvColumn(column.name, column.units);
     for (MidStanceDefinition d : t.options.also) {
       for (const MetricColumn& column : StanceMetricColumns()) {
