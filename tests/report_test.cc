@@ -24,7 +24,7 @@ namespace midstance {
 namespace {
 
 namespace fs = std::filesystem;
-using midstance::testing::TempDir;
+using testing::TempDir;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPi = 3.14159265358979323846;
@@ -568,6 +568,32 @@ TEST(ReportTest, ChromiumSortsATableByTheClickedColumn) {
   ASSERT_EQ(down.exit_code, 0) << down.err;
   EXPECT_EQ(ConsoleProblems(down.err), std::vector<std::string>{}) << JoinLines(ConsoleProblems(down.err));
   EXPECT_EQ(ColumnCells(down.out, "stance", 0), (std::vector<std::string>{"3", "7", "1", "5", "4", "6", "8", "2"}));
+}
+
+// The report `midstance process` writes for a real trial (vicon_gait_raw, Plug-in Gait) loads in
+// Chromium without a console error and with every plot: four per trial, three knee-drive scatters.
+TEST(ReportTest, RealTrialReportRendersInChromium) {
+  REQUIRE_CHROMIUM();
+  if (testing::kSharedData.empty()) GTEST_SKIP() << "no ../shared/data";
+  TempDir dir;
+  const testing::CommandResult run = testing::RunMidstance(
+      "--quiet process " + testing::SharedDataPath("vicon_gait_raw.c3d") + " --model pig -o " + (dir / "trial.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string page = dir / "trial.report.html";
+  ASSERT_TRUE(fs::exists(page));
+  const BrowserRun dom = RunChromium(page, "--dump-dom");
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_TRUE(ScriptRan(dom.out));
+  EXPECT_EQ(CountMatches(dom.out, std::regex(R"(<svg[^>]*\sclass="plot")")), 4 + 3);
+  EXPECT_EQ(ConsoleProblems(dom.err), std::vector<std::string>{}) << JoinLines(ConsoleProblems(dom.err));
+  const fs::path artefacts = fs::absolute("test-artefacts");
+  fs::create_directories(artefacts);
+  const std::string png = (artefacts / "real_trial_report.png").string();
+  fs::remove(png);
+  const BrowserRun shot = RunChromium(page, "--screenshot='" + png + "' --window-size=1280,3000");
+  ASSERT_EQ(shot.exit_code, 0) << shot.err;
+  EXPECT_GT(ReadFile(png).size(), 20u * 1024) << png;
+  std::cout << "real trial report screenshot: " << png << "\n";
 }
 
 }  // namespace
