@@ -19,9 +19,6 @@ using testing::RunMidstance;
 using testing::SharedDataPath;
 using testing::TempDir;
 
-#define SKIP_WITHOUT_DATA() \
-  if (testing::kSharedData.empty() || !std::filesystem::exists(SharedDataPath("vicon_gait_raw.c3d"))) GTEST_SKIP() << "no ../shared/data"
-
 std::vector<double> PointTrajectory(const C3dFile& c3d, const std::string& label) {
   for (int p = 0; p < c3d.point_count; ++p) {
     if (c3d.point_labels[p] == label) {
@@ -80,12 +77,12 @@ void ExpectPlugInGaitAngles(const SubjectParameters& subject, const char* what) 
 }
 
 TEST(PlugInGait, ReproducesViconAnglesWithEstimatedSubject) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   ExpectPlugInGaitAngles(SubjectParameters{}, "estimated subject:");
 }
 
 TEST(PlugInGait, ReproducesViconAnglesWithTheLabsSubject) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   // The values Vicon used, recovered from the file's bone outputs (hip centre and chord lengths):
   // leg 900 mm, knee 100 mm, ankle 70 mm, 15 mm markers.
   SubjectParameters lab;
@@ -102,7 +99,7 @@ TEST(PlugInGait, ReproducesViconAnglesWithTheLabsSubject) {
 // walking2.c3d carries the lab's joint centres (LHJC, LKJC, LAJC, ...): ours are the condyle and
 // malleolus midpoints (as theirs) and Harrington's hip regression.
 TEST(JointCentres, Walking2AgainstTheLabsVirtualMarkers) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   const C3dFile c3d = ReadC3d(SharedDataPath("walking2.c3d"));
   const TrialKinematics k = ComputeTrialKinematics(c3d, SkeletonOptions{}, Backend::kCpu);
   ASSERT_TRUE(k.computed) << k.skipped;
@@ -173,7 +170,7 @@ void ExpectPlausibleWalking(const std::string& trial, const std::string& static_
 }
 
 TEST(Plausibility, WalkingTrialsKneeFlexion) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   ExpectPlausibleWalking("vicon_gait_raw.c3d", "", 2);
   ExpectPlausibleWalking("ist_gait_emg.c3d", "ist_static.c3d", 2);
   // Both plate contacts of walking2 hang over the plate edge (issue 4): only the swing peak.
@@ -181,7 +178,7 @@ TEST(Plausibility, WalkingTrialsKneeFlexion) {
 }
 
 TEST(ArchiveErrors, StaticTrialOfOtherMarkersIsRefused) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   // hybrid_standing.c3d's clusters do not match hybrid_walking_1.c3d's (the left thigh's marker
   // distances differ by up to 80 mm under every labelling).
   SkeletonOptions options;
@@ -195,7 +192,7 @@ TEST(ArchiveErrors, StaticTrialOfOtherMarkersIsRefused) {
 }
 
 TEST(ArchiveErrors, FrontThighMarkerIsNotAChordWand) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   // motionanalysis_walk1.c3d: LTHI sits medial of the ASIS-knee line, so the chord function would
   // put the knee centre behind the knee: kinematics are skipped with the reason, forces stay.
   const TrialKinematics k = ComputeTrialKinematics(ReadC3d(SharedDataPath("motionanalysis_walk1.c3d")), SkeletonOptions{}, Backend::kCpu);
@@ -204,7 +201,7 @@ TEST(ArchiveErrors, FrontThighMarkerIsNotAChordWand) {
 }
 
 TEST(ArchiveErrors, CommandLineRefusesBadSkeletonInput) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const std::string out = dir / "result.h5";
   const std::string raw = SharedDataPath("vicon_gait_raw.c3d");

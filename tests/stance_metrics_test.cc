@@ -53,6 +53,21 @@ struct SpringStance {
   }
 };
 
+// A spring stance's force and events, and a context pointing at them (keep the case in place).
+struct SpringCase {
+  SpringStance s;
+  ForceSignal force = s.Signal({1.0, 0.5, 0.0});
+  StanceEvents events = s.Events();
+  StanceContext Context(double body_mass_kg) const {
+    StanceContext c;
+    c.stance = &events;
+    c.force = &force;
+    c.heading = kHeading;
+    c.body_mass_kg = body_mass_kg;
+    return c;
+  }
+};
+
 // The centre of mass's drop over a half-sine stance, by brute force on a fine grid of the closed-form
 // trajectory y(t) = F/(m w) (t - sin(w t)/w) - g t^2/2 + v0 t, v0 making the step symmetric.
 double HalfSineComDrop(double peak_n, double contact_s, double mass_kg) {
@@ -67,15 +82,9 @@ double HalfSineComDrop(double peak_n, double contact_s, double mass_kg) {
 }
 
 TEST(StanceMetrics, HalfSineForceGivesItsClosedFormMetrics) {
-  const SpringStance s;
-  const ForceSignal force = s.Signal({1.0, 0.5, 0.0});
-  const StanceEvents events = s.Events();
-  StanceContext c;
-  c.stance = &events;
-  c.force = &force;
-  c.heading = kHeading;
-  c.body_mass_kg = 70;
-  const StanceMetrics m = ComputeStanceMetrics(c);
+  const SpringCase spring;
+  const SpringStance& s = spring.s;
+  const StanceMetrics m = ComputeStanceMetrics(spring.Context(70));
   const double bw = 70 * kStandardGravity, h = 1 / s.rate_hz;
   EXPECT_NEAR(m.contact_time_s, s.contact_s, 1e-12);
   // The largest sample lies within half a sample of the crest.
@@ -108,14 +117,8 @@ TEST(StanceMetrics, HalfSineForceGivesItsClosedFormMetrics) {
 }
 
 TEST(StanceMetrics, UnknownBodyMassLeavesBodyWeightValuesNaN) {
-  const SpringStance s;
-  const ForceSignal force = s.Signal({1.0, 0.5, 0.0});
-  const StanceEvents events = s.Events();
-  StanceContext c;
-  c.stance = &events;
-  c.force = &force;
-  c.heading = kHeading;
-  const StanceMetrics m = ComputeStanceMetrics(c);
+  const SpringCase spring;
+  const StanceMetrics m = ComputeStanceMetrics(spring.Context(NAN));
   EXPECT_GT(m.peak_vertical_force_n, 1700);
   EXPECT_TRUE(std::isnan(m.peak_vertical_force_bw));
   EXPECT_TRUE(std::isnan(m.loading_rate_bw_s));
@@ -248,17 +251,13 @@ TEST(StanceMetrics, LinearKinematicsGiveExactStanceSwingAndStepMetrics) {
 }
 
 TEST(StanceMetrics, SpringMassStiffnessFollowsMcMahonChengAndMorin) {
-  const SpringStance s;
-  const ForceSignal force = s.Signal({1.0, 0.5, 0.0});
-  const StanceEvents events = s.Events();
+  const SpringCase spring;
+  const SpringStance& s = spring.s;
+  const StanceEvents& events = spring.events;
   const LinearRunner r;  // pelvis at 4 m/s
   const KinematicSignals k = r.Signals();
-  StanceContext c;
-  c.stance = &events;
-  c.force = &force;
+  StanceContext c = spring.Context(70);
   c.kinematics = &k;
-  c.heading = kHeading;
-  c.body_mass_kg = 70;
   c.leg_length_m = 0.95;
   const double flight = 0.12;
   c.next_contralateral_strike_s = events.toe_off_s + flight;
@@ -297,13 +296,10 @@ TEST(StanceMetrics, KinematicMidStanceInstantsAreFoundBetweenFrames) {
 }
 
 TEST(StanceMetrics, CurvesAreNormalisedToStanceAndCycle) {
-  const SpringStance s;
-  const ForceSignal force = s.Signal({1.0, 0.5, 0.0});
-  const StanceEvents events = s.Events();
-  StanceContext c;
-  c.stance = &events;
-  c.force = &force;
-  c.heading = kHeading;
+  const SpringCase spring;
+  const SpringStance& s = spring.s;
+  const StanceEvents& events = spring.events;
+  StanceContext c = spring.Context(NAN);
   c.next_ipsilateral_strike_s = events.strike_s + 2 * s.contact_s;  // stance = 50 % of the cycle
   const StanceCurves curves = ComputeStanceCurves(c);
   ASSERT_EQ(curves.grf_n.size(), 3u * kCurvePoints);

@@ -23,9 +23,6 @@ using testing::RunMidstance;
 using testing::SharedDataPath;
 using testing::TempDir;
 
-#define SKIP_WITHOUT_DATA() \
-  if (testing::kSharedData.empty() || !std::filesystem::exists(SharedDataPath("vicon_gait_raw.c3d"))) GTEST_SKIP() << "no ../shared/data"
-
 TrialResult Process(const TempDir& dir, const std::string& trial, const std::string& static_trial, bool skeleton,
                     const std::string& model = "isb") {
   TrialProcessOptions options;
@@ -87,7 +84,7 @@ void ExpectPlausibleWalkingStances(const std::string& trial, const std::string& 
 }
 
 TEST(StanceTrials, WalkingTrialsArePlausible) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   ExpectPlausibleWalkingStances("vicon_gait_raw.c3d", "", true, 2);
   ExpectPlausibleWalkingStances("ist_gait_emg.c3d", "ist_static.c3d", true, 2);
   ExpectPlausibleWalkingStances("sample02_pc_real.c3d", "", false, 2);  // the only walking trial with a body mass
@@ -105,7 +102,7 @@ TEST(StanceTrials, WalkingTrialsArePlausible) {
 // except where the combination leaves the spring-mass model's range (the leg sweeping more
 // than 35 deg from vertical).
 TEST(StanceTrials, RunningForceMetricsArePlausible) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   const OpenSimTable table = ReadOpenSimTable(SharedDataPath("running_grf.mot"));
   const double rate = 1.0 / (table.values[table.columns.size()] - table.values[0]);
   const double t0 = table.values[0];
@@ -191,7 +188,7 @@ TEST(StanceTrials, RunningForceMetricsArePlausible) {
 // vertical force of every type-2 plate contact, from an independent reader: each single-plate
 // stance has the same samples and the same peak.
 TEST(StanceTrials, GoldenContactsAndPeakForces) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   int compared = 0;
   for (const char* trial : {"Eb015pr.c3d", "sample02_pc_real.c3d", "plate_type2.c3d", "plate_type3.c3d", "vicon_gait_raw.c3d",
                             "walking2.c3d"}) {
@@ -225,7 +222,7 @@ TEST(StanceTrials, GoldenContactsAndPeakForces) {
 // A trial whose markers match no known marker set: force metrics and the stance table, kinematic
 // columns NaN, exactly one warning naming what is missing, the CSV and the report.
 TEST(StanceTrials, UnknownMarkerSetStillGetsForceMetricsAndAReport) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const testing::CommandResult run =
       RunMidstance("process " + SharedDataPath("codamotion_gait_1997.c3d") + " -o " + (dir / "coda.h5"));
@@ -269,7 +266,7 @@ namespace {
 // --mid-stance chooses the instant of the mid-stance metrics, --also-mid-stance adds columns;
 // a wrong name is a one-line error with the choices, and no result file appears.
 TEST(StanceTrials, MidStanceDefinitionsFromTheCommandLine) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const testing::CommandResult run = RunMidstance("--quiet process " + SharedDataPath("vicon_gait_raw.c3d") +
                                                   " --mid-stance half_contact --also-mid-stance peak_knee_flexion,braking_to_propulsion -o " +
@@ -311,7 +308,7 @@ TEST(StanceTrials, MidStanceDefinitionsFromTheCommandLine) {
 // `midstance report` refuses what is not a processed trial with one line naming the file and the
 // missing dataset, and writes nothing.
 TEST(StanceTrials, ReportRefusesFilesWithoutStances) {
-  SKIP_WITHOUT_DATA();
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   ASSERT_EQ(RunMidstance("--quiet convert " + SharedDataPath("vicon_gait_raw.c3d") + " -o " + (dir / "markers.h5")).exit_code, 0);
   const testing::CommandResult run = RunMidstance("--quiet report " + (dir / "markers.h5") + " -o " + (dir / "r.html"));

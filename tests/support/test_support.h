@@ -2,6 +2,7 @@
 // Shared test helpers: temporary folders and running the midstance binary.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -39,6 +40,12 @@ struct CommandResult {
 extern const std::string kSharedData;
 std::string SharedDataPath(const std::string& name);
 const nlohmann::json& SharedGolden();
+
+// In a real-trial test: skip with a message when ../shared/data is absent.
+#define MIDSTANCE_SKIP_WITHOUT_SHARED_DATA()                                                    \
+  if (::midstance::testing::kSharedData.empty() ||                                             \
+      !std::filesystem::exists(::midstance::testing::SharedDataPath("vicon_gait_raw.c3d")))  \
+  GTEST_SKIP() << "no ../shared/data"
 
 // Runs the midstance binary with `arguments` (shell-quoted by the caller), capturing output.
 CommandResult RunMidstance(const std::string& arguments);
