@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <set>
 #include <string>
@@ -84,7 +85,9 @@ double HalfSineComDrop(double peak_n, double contact_s, double mass_kg) {
 TEST(StanceMetrics, HalfSineForceGivesItsClosedFormMetrics) {
   const SpringCase spring;
   const SpringStance& s = spring.s;
-  const StanceMetrics m = ComputeStanceMetrics(spring.Context(70));
+  StanceContext c = spring.Context(70);
+  c.next_contralateral_strike_s = spring.events.toe_off_s + 0.1;  // a running step: flight 0.1 s
+  const StanceMetrics m = ComputeStanceMetrics(c);
   const double bw = 70 * kStandardGravity, h = 1 / s.rate_hz;
   EXPECT_NEAR(m.contact_time_s, s.contact_s, 1e-12);
   // The largest sample lies within half a sample of the crest.
@@ -112,8 +115,8 @@ TEST(StanceMetrics, HalfSineForceGivesItsClosedFormMetrics) {
   // No kinematics: none of the kinematic metrics, and no step without a next strike.
   EXPECT_TRUE(std::isnan(m.stance_knee_flexion_deg));
   EXPECT_TRUE(std::isnan(m.swing_thigh_angle_mid_deg));
-  EXPECT_TRUE(std::isnan(m.step_time_s));
-  EXPECT_TRUE(std::isnan(m.leg_stiffness_n_m));
+  EXPECT_TRUE(std::isnan(m.leg_stiffness_n_m)) << "no leg length, no speed";
+  EXPECT_NEAR(m.vertical_stiffness_n_m, m.peak_vertical_force_n / m.com_vertical_displacement_m, 1e-9);
 }
 
 TEST(StanceMetrics, UnknownBodyMassLeavesBodyWeightValuesNaN) {
@@ -150,7 +153,7 @@ struct LinearRunner {
         Push(&k.hip_deg[side], hip);
         Push(&k.knee_deg[side], knee);
         double hc[3], kc[3], ac[3];
-        Along(t, speed, 0.2, lateral, 0.95, hc);
+        Along(t, speed, side == 0 ? 0.2 : 0.26, lateral, 0.95, hc);  // pelvis turned: right hip 6 cm ahead
         // The stance knee moves with the pelvis, 0.05 m ahead of it; the swing knee faster.
         Along(t, side == 0 ? speed : knee_forward_speed, side == 0 ? 0.25 : -0.3, lateral, 0.5, kc);
         Along(t, side == 0 ? 0.0 : 2 * speed, side == 0 ? 1.0 : 0.1, lateral, 0.08, ac);
@@ -213,30 +216,37 @@ TEST(StanceMetrics, LinearKinematicsGiveExactStanceSwingAndStepMetrics) {
   EXPECT_NEAR(m.stance_knee_flexion_deg, 20 + 100 * (t - r.strike_s), 1e-9);
   EXPECT_NEAR(m.stance_hip_flexion_deg, -5 + 40 * t, 1e-9);
   EXPECT_NEAR(m.stance_hip_adduction_deg, 3 + 4 * t, 1e-9);
-  // Positions: pelvis (hip midpoint) forward coordinate 0.2 + v t, stance knee 0.25 + v t, COP
-  // fixed at Forward(cop); knee 0.5 m and hip 0.95 m above the plate.
-  const double pelvis = 0.2 + r.speed * t, knee = 0.25 + r.speed * t;
+  // Positions: stance (left) hip forward coordinate 0.2 + v t, right hip 0.26 + v t, pelvis (hip
+  // midpoint) 0.23 + v t, stance knee 0.25 + v t, COP fixed at Forward(cop); knee 0.5 m and hips
+  // 0.95 m above the plate.
+  const double stance_hip = 0.2 + r.speed * t, swing_hip = 0.26 + r.speed * t, pelvis = 0.23 + r.speed * t;
+  const double knee = 0.25 + r.speed * t;
   EXPECT_NEAR(m.knee_ahead_of_cop_m, knee - Forward(r.cop), 1e-9);
   EXPECT_NEAR(m.knee_above_cop_m, 0.5, 1e-9);
-  EXPECT_NEAR(m.hip_ahead_of_cop_m, pelvis - Forward(r.cop), 1e-9);
+  EXPECT_NEAR(m.hip_ahead_of_cop_m, stance_hip - Forward(r.cop), 1e-9);
   EXPECT_NEAR(m.hip_height_m, 0.95, 1e-9);
-  EXPECT_NEAR(m.knee_ahead_of_pelvis_m, 0.05, 1e-9);
+  EXPECT_NEAR(m.knee_ahead_of_pelvis_m, knee - pelvis, 1e-9);
   EXPECT_NEAR(m.knee_below_pelvis_m, 0.45, 1e-9);
   // The COP's lateral offset from the hip: the COP's left coordinate minus the hip's.
   const double cop_left = r.cop[0] * kLeft[0] + r.cop[1] * kLeft[1];
-  auto leg = [&](double time) { return std::hypot(0.2 + r.speed * time - Forward(r.cop), cop_left - 0.09, 0.95); };
+  auto leg = [&](double time) { return std::hypot(0.2 + r.speed * time - Forward(r.cop), cop_left - 0.09, 0.95); };  // left hip
   EXPECT_NEAR(m.leg_length_mid_m, leg(t), 1e-9);
   EXPECT_NEAR(m.leg_compression_m, leg(0.101) - leg(t), 1e-9);  // first COP sample after the strike
   EXPECT_NEAR(m.vertical_force_mid_n, 1500, 1e-9);
-  // Swing thigh: right hip at forward 0.2 + v t, right knee at -0.3 + 6 t, 0.45 m below.
-  auto thigh = [&](double time) { return std::atan2(-0.3 + r.knee_forward_speed * time - (0.2 + r.speed * time), 0.45) * kDeg; };
+  // A 1500 N box on the samples strictly inside (strike, toe-off): the linear interpolant ramps
+  // over one sample at each end, so the impulse is 1500 N x (contact - 1 sample); one sample too
+  // many or too few at either end moves it by 0.75-1.5 N s.
+  EXPECT_NEAR(m.vertical_impulse_ns, 1500 * (r.toe_off_s - r.strike_s - 0.001), 1e-9);
+  // Swing thigh: right hip at forward 0.26 + v t, right knee at -0.3 + 6 t, 0.45 m below.
+  auto thigh = [&](double time) { return std::atan2(-0.3 + r.knee_forward_speed * time - (0.26 + r.speed * time), 0.45) * kDeg; };
   EXPECT_NEAR(m.swing_thigh_angle_strike_deg, thigh(r.strike_s), 1e-9);
   EXPECT_NEAR(m.swing_thigh_angle_mid_deg, thigh(t), 1e-9);
   EXPECT_NEAR(m.swing_thigh_angle_toe_off_deg, thigh(r.toe_off_s), 1e-9);
   EXPECT_NEAR(m.swing_thigh_angular_velocity_mid_deg_s, (8 - 10 * t) * kDeg, 1e-9);
   EXPECT_NEAR(m.swing_thigh_angular_velocity_peak_deg_s, (8 - 10 * r.strike_s) * kDeg, 1e-9);  // decreasing: at strike
   EXPECT_NEAR(m.swing_knee_ahead_of_pelvis_m, -0.3 + r.knee_forward_speed * t - pelvis, 1e-9);
-  EXPECT_NEAR(m.swing_knee_ahead_of_stance_hip_m, -0.3 + r.knee_forward_speed * t - pelvis, 1e-9);
+  EXPECT_NEAR(m.swing_knee_ahead_of_stance_hip_m, -0.3 + r.knee_forward_speed * t - stance_hip, 1e-9);
+  (void)swing_hip;
   EXPECT_NEAR(m.swing_knee_displacement_m, (r.knee_forward_speed - r.speed) * (t - r.strike_s), 1e-9);
   EXPECT_NEAR(m.swing_knee_velocity_pelvis_m_s, r.knee_forward_speed - r.speed, 1e-9);
   EXPECT_NEAR(m.swing_knee_velocity_stance_hip_m_s, r.knee_forward_speed - r.speed, 1e-9);
@@ -277,7 +287,63 @@ TEST(StanceMetrics, SpringMassStiffnessFollowsMcMahonChengAndMorin) {
   const StanceMetrics walking = ComputeStanceMetrics(c);
   EXPECT_LT(walking.flight_time_s, 0);
   EXPECT_TRUE(std::isnan(walking.leg_stiffness_n_m));
+  EXPECT_TRUE(std::isnan(walking.com_vertical_displacement_m)) << "double support: one foot's force is not the body's";
   EXPECT_TRUE(std::isnan(walking.vertical_stiffness_sine_n_m));
+}
+
+// Morin et al. 2005 model the force as a half-sine whose impulse carries the body over the step:
+// peak m g pi/2 (tf/tc + 1). A half-sine with exactly that peak is their model, so the force-based
+// centre-of-mass drop (Cavagna's double integration) must equal their closed-form drop, and the
+// two vertical stiffnesses must agree; the leg stiffnesses then differ only by sampling.
+TEST(StanceMetrics, SineModelForceGivesMorinsDropByIntegration) {
+  const double mass = 68, tc = 0.22, tf = 0.13, g = kStandardGravity;
+  SpringCase spring;
+  spring.s.contact_s = tc;
+  spring.s.peak_n = mass * g * kPi / 2 * (tf / tc + 1);
+  spring.force = spring.s.Signal({1.0, 0.5, 0.0});
+  spring.events = spring.s.Events();
+  const LinearRunner r;
+  const KinematicSignals k = r.Signals();
+  StanceContext c = spring.Context(mass);
+  c.kinematics = &k;
+  c.leg_length_m = 0.93;
+  c.next_contralateral_strike_s = spring.events.toe_off_s + tf;
+  const StanceMetrics m = ComputeStanceMetrics(c);
+  ASSERT_NEAR(m.flight_time_s, tf, 1e-12);
+  const double morin_drop = spring.s.peak_n * tc * tc / (mass * kPi * kPi) - g * tc * tc / 8;
+  const double h = 1 / spring.s.rate_hz;
+  EXPECT_NEAR(m.com_vertical_displacement_m, morin_drop, std::pow(kPi * h / tc, 2) * morin_drop);
+  EXPECT_NEAR(m.vertical_stiffness_sine_n_m, m.vertical_stiffness_n_m, 2e-3 * m.vertical_stiffness_n_m);
+  EXPECT_NEAR(m.leg_stiffness_sine_n_m, m.leg_stiffness_n_m, 2e-3 * m.leg_stiffness_n_m);
+}
+
+// A heel-striker's running force: an impact peak 10 % into the stance on the rise of the active
+// peak. The loading rate is taken over 20-80 % of the impact peak (Milner et al. 2006), found
+// here on a 1 us grid of the closed form.
+TEST(StanceMetrics, LoadingRateUsesTheImpactPeak) {
+  SpringCase spring;
+  const SpringStance& s = spring.s;
+  auto force = [&](double t) {
+    const double x = (t - s.strike_s) / s.contact_s;
+    if (!(x > 0 && x < 1)) return 0.0;
+    return s.peak_n * std::sin(kPi * x) + 1000 * std::exp(-std::pow((x - 0.10) / 0.03, 2));
+  };
+  for (int k = 0; k < static_cast<int>(spring.force.force_n.size() / 3); ++k) spring.force.force_n[3 * k + 2] = force(k / s.rate_hz);
+  const StanceMetrics m = ComputeStanceMetrics(spring.Context(70));
+  double impact = 0, t_impact = 0;
+  for (double t = s.strike_s; t < s.strike_s + 0.25 * s.contact_s; t += 1e-6) {
+    if (force(t) > impact) impact = force(t), t_impact = t;
+  }
+  ASSERT_LT(impact, 0.9 * m.peak_vertical_force_n) << "an impact peak below the active one";
+  double t20 = NAN, t80 = NAN;
+  for (double t = s.strike_s; t < t_impact; t += 1e-6) {
+    if (std::isnan(t20) && force(t) >= 0.2 * impact) t20 = t;
+    if (std::isnan(t80) && force(t) >= 0.8 * impact) t80 = t;
+  }
+  const double valr = 0.6 * impact / (t80 - t20);
+  std::printf("impact peak %.0f N at %.1f ms, active %.0f N; loading rate %.0f N/s (closed form %.0f)\n", impact,
+              (t_impact - s.strike_s) * 1e3, m.peak_vertical_force_n, m.loading_rate_n_s, valr);
+  EXPECT_NEAR(m.loading_rate_n_s, valr, 0.02 * valr);
 }
 
 TEST(StanceMetrics, KinematicMidStanceInstantsAreFoundBetweenFrames) {

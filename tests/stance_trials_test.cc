@@ -81,6 +81,17 @@ void ExpectPlausibleWalkingStances(const std::string& trial, const std::string& 
     ++checked;
   }
   EXPECT_GE(checked, minimum) << trial;
+  // Steps pair a stance with the other foot's next one only when this foot does not land again
+  // first: walking has double support (flight < 0) and steps of 0.4-0.8 s. Clean stances only:
+  // kinematic-only stances (Zeni events) near the end of a capture can be cut short.
+  for (size_t i = 0; i < stances.size(); ++i) {
+    const StanceMetrics& m = r.stances.metrics[i];
+    if (!stances[i].clean || std::isnan(m.step_time_s)) continue;
+    EXPECT_LT(m.flight_time_s, 0) << trial << " stance " << i;
+    EXPECT_GE(m.step_time_s, 0.4) << trial << " stance " << i;
+    EXPECT_LE(m.step_time_s, 0.8) << trial << " stance " << i;
+    EXPECT_TRUE(std::isnan(m.com_vertical_displacement_m)) << trial << " stance " << i;
+  }
 }
 
 TEST(StanceTrials, WalkingTrialsArePlausible) {

@@ -125,9 +125,10 @@ double RisingCrossing(const std::vector<double>& t, const std::vector<double>& g
 
 // The first force peak: the impact peak of a heel strike or walking's loading-response peak, else
 // the only (active) peak. The first node at or above half the stance's peak that is the largest
-// within +-5 % of the contact time, so a noise ripple on the loading edge does not count.
+// within +-10 % of the contact time: a running impact peak (about 10-15 % into the stance, a dip
+// after it) qualifies, a noise ripple or walking's heel transient on the loading edge does not.
 size_t FirstPeak(const std::vector<double>& t, const std::vector<double>& fz, double peak) {
-  const double window = 0.05 * (t.back() - t.front());
+  const double window = 0.10 * (t.back() - t.front());
   for (size_t i = 0; i < fz.size(); ++i) {
     if (fz[i] < 0.5 * peak) continue;
     bool largest = true;
@@ -153,7 +154,7 @@ double ComDrop(const std::vector<double>& t, const std::vector<double>& fz, doub
     y += 0.5 * (v[i - 1] + v[i] + 2 * v0) * (t[i] - t[i - 1]);
     lowest = std::min(lowest, y);
   }
-  return -lowest;
+  return lowest < 0 ? -lowest : 0.0;
 }
 
 void ForceMetrics(const ForceSignal& f, const StanceEvents& s, const Progression& frame, double body_weight_n,
@@ -311,7 +312,7 @@ void StepMetrics(const StanceContext& c, const Progression& frame, StanceMetrics
     // On a treadmill the belt carries the stance foot back: the step is the belt's travel over
     // the step time plus the feet's displacement in the lab.
     m->speed_m_s = c.treadmill_speed_m_s;
-    m->step_length_m = c.treadmill_speed_m_s * m->step_time_s + (std::isfinite(m->step_length_m) ? m->step_length_m : 0.0);
+    m->step_length_m = c.treadmill_speed_m_s * m->step_time_s + m->step_length_m;
     return;
   }
   // Speed: the pelvis's mean forward velocity from this strike to the next (or to toe-off),
@@ -332,17 +333,22 @@ void StepMetrics(const StanceContext& c, const Progression& frame, StanceMetrics
 // downward displacement), dL = L0 - sqrt(L0^2 - (u tc / 2)^2) + dy. Both need a flight phase
 // (running): a walking stance gets NaN. On a treadmill u is the belt speed (StanceContext).
 void StiffnessMetrics(const StanceContext& c, StanceMetrics* m) {
-  if (!(m->flight_time_s >= 0)) return;
+  if (!(m->flight_time_s >= 0)) {
+    // In double support this foot's force is not the only one on the body: no centre-of-mass
+    // drop from it, and no spring-mass model.
+    m->com_vertical_displacement_m = NAN;
+    return;
+  }
+  const double pi = 3.14159265358979323846;
   const double tc = m->contact_time_s, u = m->speed_m_s, l0 = c.leg_length_m, mass = c.body_mass_kg;
-  const double half_sweep = u * tc / 2;
   m->vertical_stiffness_n_m = m->peak_vertical_force_n / m->com_vertical_displacement_m;
+  const double f_max = mass * kStandardGravity * pi / 2 * (m->flight_time_s / tc + 1);
+  const double dy = f_max * tc * tc / (mass * pi * pi) - kStandardGravity * tc * tc / 8;
+  m->vertical_stiffness_sine_n_m = f_max / dy;
+  const double half_sweep = u * tc / 2;
   if (half_sweep < l0) {
     const double sweep_drop = l0 - std::sqrt(l0 * l0 - half_sweep * half_sweep);  // L0 (1 - cos theta)
     m->leg_stiffness_n_m = m->peak_vertical_force_n / (m->com_vertical_displacement_m + sweep_drop);
-    const double pi = 3.14159265358979323846;
-    const double f_max = mass * kStandardGravity * pi / 2 * (m->flight_time_s / tc + 1);
-    const double dy = f_max * tc * tc / (mass * pi * pi) - kStandardGravity * tc * tc / 8;
-    m->vertical_stiffness_sine_n_m = f_max / dy;
     m->leg_stiffness_sine_n_m = f_max / (dy + sweep_drop);
   }
 }
@@ -443,7 +449,9 @@ StanceCurves ComputeStanceCurves(const StanceContext& c) {
     if (c.force != nullptr && s.from_force) {
       put(&out.grf_n, i, grf(t));
       // The foot is in the air after toe-off: no force on it.
-      if (std::isfinite(tc)) put(&out.grf_cycle_n, i, tc <= s.toe_off_s ? grf(std::min(tc, s.toe_off_s)) : Vec3::Zero().eval());
+      if (std::isfinite(tc) && std::isfinite(s.toe_off_s)) {
+        put(&out.grf_cycle_n, i, tc <= s.toe_off_s ? grf(tc) : Vec3::Zero().eval());
+      }
     }
     if (!joints) continue;
     const KinematicSignals& k = *c.kinematics;
@@ -511,7 +519,7 @@ const std::vector<MetricColumn>& StanceMetricColumns() {
       {"vertical_impulse_bw", "BW s", "vertical impulse in body-weight seconds", G::kStance, false, &M::vertical_impulse_bw_s},
       {"peak_braking_force", "N", "most negative AP force (0 when none)", G::kStance, false, &M::peak_braking_force_n},
       {"peak_propulsive_force", "N", "largest positive AP force (0 when none)", G::kStance, false, &M::peak_propulsive_force_n},
-      {"com_vertical_displacement", "m", "centre-of-mass drop from touchdown to its lowest point, from the force (Cavagna 1975)", G::kStance, false, &M::com_vertical_displacement_m},
+      {"com_vertical_displacement", "m", "centre-of-mass drop from touchdown to its lowest point, from the force (Cavagna 1975); running only (no double support)", G::kStance, false, &M::com_vertical_displacement_m},
       {"vertical_stiffness", "N/m", "peak force / centre-of-mass drop (McMahon & Cheng 1990); running only", G::kStance, false, &M::vertical_stiffness_n_m},
       {"leg_stiffness", "N/m", "peak force / leg compression dy + L0 (1 - cos theta) (McMahon & Cheng 1990); running only", G::kStance, false, &M::leg_stiffness_n_m},
       {"vertical_stiffness_sine", "N/m", "vertical stiffness by the sine-wave method (Morin et al. 2005), cross-check", G::kStance, false, &M::vertical_stiffness_sine_n_m},
@@ -530,7 +538,7 @@ const std::vector<MetricColumn>& StanceMetricColumns() {
       {"swing_knee_flexion", "deg", "swing knee flexion at mid-stance", G::kSwing, true, &M::swing_knee_flexion_deg},
       {"step_time", "s", "the other foot's next strike minus this strike", G::kStep, false, &M::step_time_s},
       {"flight_time", "s", "the other foot's next strike minus this toe-off (negative: double support)", G::kStep, false, &M::flight_time_s},
-      {"step_length", "m", "forward distance from this foot to the other foot's next contact (COP or ankle centre at mid-stance)", G::kStep, false, &M::step_length_m},
+      {"step_length", "m", "forward distance from this foot to the other foot's next contact (first COP of each contact, else ankle centres at foot strike; on a treadmill plus the belt's travel over the step time)", G::kStep, false, &M::step_length_m},
       {"cadence", "steps/min", "60 / step time", G::kStep, false, &M::cadence_steps_min},
       {"speed", "m/s", "pelvis forward travel over the step / its duration (else step length / step time)", G::kStep, false, &M::speed_m_s},
   };

@@ -334,7 +334,7 @@ ReportSection KneeDriveSection(const std::vector<TrialData>& trials) {
       " in the same stance, pooled over " + std::to_string(trials.size()) + " trial(s). Blue: left stance, orange: right stance."
       " Lines are least-squares fits; the captions say whether the data can support a conclusion.");
   if (!body_weights) section.warnings.push_back("body mass unknown for at least one trial: forces in N, not body weights");
-  const std::string peak = forces[0], mid = forces[1], propulsive = "propulsive_impulse";
+  const std::string peak = forces[0], mid = forces[1], propulsive = forces[5];
   section.plots.push_back(ScatterPlot(trials, peak, "swing_thigh_angular_velocity_peak"));
   section.plots.push_back(ScatterPlot(trials, mid, "swing_knee_velocity_pelvis"));
   section.plots.push_back(ScatterPlot(trials, propulsive, "swing_knee_ahead_of_pelvis"));

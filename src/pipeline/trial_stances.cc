@@ -100,37 +100,52 @@ StanceEvents EventsOf(const Stance& s) {
   return e;
 }
 
-// Where the foot is during a stance: the COP at mid-stance on the plates, else the ankle centre.
-std::array<double, 3> FootPosition(const Stance& s, const ForceSignal& force, const KinematicSignals& k,
-                                   MidStanceDefinition definition, bool use_cop) {
-  const double t = s.mid_stance.Time(definition);
+// Where a foot lands: the first centre of pressure of its contact on the plates (initial
+// contact), else its ankle centre at foot strike; the same landmark for both feet of a step.
+std::array<double, 3> FootPosition(const Stance& s, const ForceSignal& force, const KinematicSignals& k, bool use_cop) {
   std::array<double, 3> out{kNaN, kNaN, kNaN};
   if (use_cop) {
-    if (force.Samples() == 0 || !std::isfinite(t)) return out;
-    const double index = (t - force.t0_s) * force.rate_hz;
-    const int64_t k0 = static_cast<int64_t>(std::llround(index));
-    if (k0 < 0 || k0 >= force.Samples()) return out;
-    for (size_t i = 0; i < 3; ++i) out[i] = force.cop_m[3 * static_cast<size_t>(k0) + i];
+    if (force.Samples() == 0 || !std::isfinite(s.events.strike_s)) return out;
+    const int64_t first = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((s.events.strike_s - force.t0_s) * force.rate_hz)));
+    for (int64_t i = first; i < force.Samples() && force.t0_s + static_cast<double>(i) / force.rate_hz <= s.events.toe_off_s; ++i) {
+      const size_t k0 = 3 * static_cast<size_t>(i);
+      if (!std::isfinite(force.cop_m[k0])) continue;
+      for (size_t j = 0; j < 3; ++j) out[j] = force.cop_m[k0 + j];
+      return out;
+    }
     return out;
   }
   const int side = SideIndex(s.side);
-  if (side < 0 || k.ankle_centre_m[static_cast<size_t>(side)].empty() || k.time_s.empty() || !std::isfinite(t)) return out;
-  const double rate = (k.time_s.size() - 1) / (k.time_s.back() - k.time_s.front());
+  const double t = s.events.strike_s;
+  if (side < 0 || k.ankle_centre_m[static_cast<size_t>(side)].empty() || k.time_s.size() < 2 || !std::isfinite(t)) return out;
+  const double rate = static_cast<double>(k.time_s.size() - 1) / (k.time_s.back() - k.time_s.front());
   const int64_t f = static_cast<int64_t>(std::llround((t - k.time_s.front()) * rate));
   if (f < 0 || f >= static_cast<int64_t>(k.time_s.size())) return out;
   for (size_t i = 0; i < 3; ++i) out[i] = k.ankle_centre_m[static_cast<size_t>(side)][3 * static_cast<size_t>(f) + i];
   return out;
 }
 
-// The first stance after `from` of the given side (stances are in strike order).
+// The first stance after `from` of the given side (stances are in strike order); -1 for none or
+// an unknown side.
 int NextStance(const TrialAnalysis& a, size_t from, Side side) {
+  if (side == Side::kUnknown) return -1;
   for (size_t j = from + 1; j < a.stances.size(); ++j) {
     if (a.stances[j].side == side && a.stances[j].events.strike_s > a.stances[from].events.strike_s) return static_cast<int>(j);
   }
   return -1;
 }
 
-Side Other(Side side) { return side == Side::kLeft ? Side::kRight : side == Side::kRight ? Side::kLeft : Side::kUnknown; }
+// The step after stance `from`: the other foot's next stance, when it comes before this foot
+// strikes again (else a contact in between was not seen, and there is no step to measure).
+int NextStep(const TrialAnalysis& a, size_t from) {
+  const Stance& s = a.stances[from];
+  const int other = NextStance(a, from, s.side == Side::kLeft ? Side::kRight : s.side == Side::kRight ? Side::kLeft : Side::kUnknown);
+  const int again = NextStance(a, from, s.side);
+  if (other < 0) return -1;
+  if (again >= 0 && a.stances[static_cast<size_t>(again)].events.strike_s < a.stances[static_cast<size_t>(other)].events.strike_s) return -1;
+  return other;
+}
+
 
 double SubjectLegLength(const TrialKinematics& k, int side) {
   if (!k.computed || side < 0) return kNaN;
@@ -201,14 +216,14 @@ StanceTable AnalyseStances(TrialAnalysis* analysis, const TrialKinematics& kinem
     c.leg_length_m = SubjectLegLength(kinematics, events.side);
     c.mid_stance_definition = options.mid_stance;
     c.treadmill_speed_m_s = options.treadmill_speed_m_s;
-    const int next = NextStance(a, i, Other(s.side));
+    const int next = NextStep(a, i);
     const int again = NextStance(a, i, s.side);
     if (next >= 0) {
       const Stance& n = a.stances[static_cast<size_t>(next)];
       c.next_contralateral_strike_s = n.events.strike_s;
       const bool cop = s.from_force && n.from_force;
-      c.foot_position_m = FootPosition(s, forces[i], signals, options.mid_stance, cop);
-      c.next_foot_position_m = FootPosition(n, forces[static_cast<size_t>(next)], signals, options.mid_stance, cop);
+      c.foot_position_m = FootPosition(s, forces[i], signals, cop);
+      c.next_foot_position_m = FootPosition(n, forces[static_cast<size_t>(next)], signals, cop);
     }
     if (again >= 0) c.next_ipsilateral_strike_s = a.stances[static_cast<size_t>(again)].events.strike_s;
     table.metrics.push_back(ComputeStanceMetrics(c));
@@ -248,7 +263,7 @@ const std::vector<CurveSpec>& CurveSpecs() {
 }
 
 std::string Quoted(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string out = "\"";
   for (char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
   return out + "\"";
