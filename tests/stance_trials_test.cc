@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "midstance/gait_events.h"
@@ -333,6 +334,37 @@ TEST(StanceTrials, ReportRefusesFilesWithoutStances) {
   EXPECT_NE(garbage.err.find("notes.h5"), std::string::npos) << garbage.err;
   EXPECT_EQ(std::count(garbage.err.begin(), garbage.err.end(), '\n'), 1) << garbage.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "r.html"));
+}
+
+}  // namespace
+}  // namespace midstance
+
+namespace midstance {
+namespace {
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Same input, same options: the same CSV and report, byte for byte, whatever the thread count.
+TEST(StanceTrials, SameTrialGivesTheSameTableAndReport) {
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
+  TempDir one, two;
+  const std::string trial = SharedDataPath("ist_gait_emg.c3d") + " --static " + SharedDataPath("ist_static.c3d");
+  ASSERT_EQ(RunMidstance("--quiet --threads 1 process " + trial + " -o " + (one / "r.h5")).exit_code, 0);
+  ASSERT_EQ(RunMidstance("--quiet --threads 2 process " + trial + " -o " + (two / "r.h5")).exit_code, 0);
+  const std::string csv = FileText(one / "r.stances.csv");
+  EXPECT_GT(csv.size(), 500u);
+  EXPECT_EQ(csv, FileText(two / "r.stances.csv"));
+  // The report names its input path; with that replaced the pages are identical.
+  std::string first = FileText(one / "r.report.html"), second = FileText(two / "r.report.html");
+  for (std::string* page : {&first, &second}) {
+    const std::string dir = page == &first ? one.path() : two.path();
+    for (size_t at = page->find(dir); at != std::string::npos; at = page->find(dir)) page->replace(at, dir.size(), "DIR");
+  }
+  EXPECT_GT(first.size(), 10000u);
+  EXPECT_EQ(first, second);
 }
 
 }  // namespace
