@@ -13,6 +13,7 @@
 
 #include "midstance/gait_events.h"
 #include "midstance/opensim_files.h"
+#include "midstance/regression.h"
 #include "midstance/stance_metrics.h"
 #include "midstance/trial.h"
 #include "support/test_support.h"
@@ -365,6 +366,52 @@ TEST(StanceTrials, SameTrialGivesTheSameTableAndReport) {
   }
   EXPECT_GT(first.size(), 10000u);
   EXPECT_EQ(first, second);
+}
+
+}  // namespace
+}  // namespace midstance
+
+namespace midstance {
+namespace {
+
+// `midstance report A.h5 B.h5 --csv` pools the clean stances of both trials: the fit of a pair
+// equals the regression over the two trials' metrics put together.
+TEST(StanceTrials, ReportPoolsStancesAcrossTrials) {
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
+  TempDir dir;
+  const TrialResult vicon = Process(dir, "vicon_gait_raw.c3d", "", true, "pig");
+  const TrialResult ist = Process(dir, "ist_gait_emg.c3d", "ist_static.c3d", true, "pig");
+  std::vector<double> force, drive;
+  for (const TrialResult* r : {&vicon, &ist}) {
+    for (size_t i = 0; i < r->analysis.stances.size(); ++i) {
+      if (!r->analysis.stances[i].clean) continue;
+      force.push_back(r->stances.metrics[i].peak_vertical_force_n);
+      drive.push_back(r->stances.metrics[i].swing_thigh_angular_velocity_peak_deg_s);
+    }
+  }
+  const LinearFit expected = FitLine(force, drive);
+  ASSERT_EQ(expected.n, 4);
+  const testing::CommandResult run = RunMidstance("--quiet report " + (dir / "vicon_gait_raw.c3d.h5") + " " +
+                                                  (dir / "ist_gait_emg.c3d.h5") + " -o " + (dir / "r.html") + " --csv " +
+                                                  (dir / "fits.csv"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream csv(dir / "fits.csv");
+  std::string line;
+  bool found = false;
+  while (std::getline(csv, line)) {
+    if (line.rfind("swing_thigh_angular_velocity_peak,peak_vertical_force,", 0) != 0) continue;
+    found = true;
+    std::stringstream cells(line);
+    std::string cell;
+    std::vector<std::string> v;
+    while (std::getline(cells, cell, ',')) v.push_back(cell);
+    EXPECT_EQ(std::stoi(v.at(2)), expected.n);
+    EXPECT_NEAR(std::stod(v.at(3)), expected.slope, 1e-8 * std::abs(expected.slope));
+    EXPECT_NEAR(std::stod(v.at(5)), expected.r, 1e-8);
+    EXPECT_EQ(v.at(11), "0") << "n = 4 is never conclusive";
+    EXPECT_NE(line.find("too few stances to conclude anything"), std::string::npos) << line;
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

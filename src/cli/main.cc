@@ -193,6 +193,8 @@ int main(int argc, char** argv) {
   CLI::App* report = app.add_subcommand("report", "result .h5 files of process -> one self-contained HTML report");
   report->add_option("RESULT", report_inputs, "result .h5 files (stances pooled across them for the knee-drive relationships)")->required();
   report->add_option("-o,--output", report_output, "report .html to write")->required();
+  std::string report_csv;
+  report->add_option("--csv", report_csv, "also write the pooled knee-drive vs force fits as CSV");
 
   std::string info_path;
   CLI::App* info = app.add_subcommand("info", "summary of a C3D trial, a session folder or a result .h5 (--json: as JSON)");
@@ -292,6 +294,7 @@ int main(int argc, char** argv) {
       spdlog::info("export: {} -> {} ({})", export_input, export_output, export_format);
     } else if (*report) {
       WriteTrialReport(report_inputs, report_output);
+      if (!report_csv.empty()) WriteRelationshipsCsv(report_inputs, report_csv);
       spdlog::info("report: {} result(s) -> {}", report_inputs.size(), report_output);
     } else if (*demo) {
       demo_options.backend = backend;

@@ -341,8 +341,24 @@ ReportSection KneeDriveSection(const std::vector<TrialData>& trials) {
   return section;
 }
 
+struct PooledFit {
+  std::string knee_drive, force;
+  LinearFit fit;
+};
+
+// Every knee-drive metric against every force metric over the clean stances of all trials.
+std::vector<PooledFit> PooledFits(const std::vector<TrialData>& trials) {
+  std::vector<PooledFit> fits;
+  for (const std::string& drive : KneeDriveMetricNames()) {
+    for (const std::string& force : ForceMetricNames(AllHaveBodyMass(trials))) {
+      const Pooled p = Pool(trials, force, drive);
+      fits.push_back({drive, force, FitLine(p.x, p.y)});
+    }
+  }
+  return fits;
+}
+
 ReportSection RelationshipTableSection(const std::vector<TrialData>& trials) {
-  const std::vector<std::string> forces = ForceMetricNames(AllHaveBodyMass(trials));
   ReportSection section;
   section.title = "Every relationship";
   section.paragraphs.push_back("Least-squares fits over the same pooled clean stances; 95 % intervals from Student's t (slope)"
@@ -351,15 +367,12 @@ ReportSection RelationshipTableSection(const std::vector<TrialData>& trials) {
   table.id = "relationships";
   table.title = "Every knee-drive metric against every force metric";
   table.header = {"knee drive (y)", "force (x)", "n", "slope", "95 % CI", "r", "95 % CI of r", "p", "verdict"};
-  for (const std::string& drive : KneeDriveMetricNames()) {
-    for (const std::string& force : forces) {
-      const Pooled p = Pool(trials, force, drive);
-      const LinearFit f = FitLine(p.x, p.y);
-      table.rows.push_back({drive, force, std::to_string(f.n), Fixed(f.slope, 4),
-                            std::isfinite(f.slope_ci_low) ? Fixed(f.slope_ci_low, 4) + " to " + Fixed(f.slope_ci_high, 4) : "",
-                            Fixed(f.r, 2), std::isfinite(f.r_ci_low) ? Fixed(f.r_ci_low, 2) + " to " + Fixed(f.r_ci_high, 2) : "",
-                            Fixed(f.p_value, 3), f.verdict});
-    }
+  for (const PooledFit& pooled : PooledFits(trials)) {
+    const LinearFit& f = pooled.fit;
+    table.rows.push_back({pooled.knee_drive, pooled.force, std::to_string(f.n), Fixed(f.slope, 4),
+                          std::isfinite(f.slope_ci_low) ? Fixed(f.slope_ci_low, 4) + " to " + Fixed(f.slope_ci_high, 4) : "",
+                          Fixed(f.r, 2), std::isfinite(f.r_ci_low) ? Fixed(f.r_ci_low, 2) + " to " + Fixed(f.r_ci_high, 2) : "",
+                          Fixed(f.p_value, 3), f.verdict});
   }
   section.tables.push_back(table);
   return section;
@@ -380,6 +393,34 @@ Report BuildTrialReport(const std::vector<std::string>& result_paths) {
   report.sections.push_back(KneeDriveSection(trials));
   report.sections.push_back(RelationshipTableSection(trials));
   return report;
+}
+
+void WriteRelationshipsCsv(const std::vector<std::string>& result_paths, const std::string& csv_path) {
+  if (result_paths.empty()) throw InvalidInput("report: expected at least one result .h5");
+  std::vector<TrialData> trials;
+  for (const std::string& path : result_paths) trials.push_back(ReadTrial(path));
+  AtomicOutput output(csv_path);
+  {
+    std::ofstream out(output.temporary_path(), std::ios::binary);
+    out << "knee_drive,force,n,slope,intercept,r,slope_ci_low,slope_ci_high,r_ci_low,r_ci_high,p_value,conclusive,verdict\n";
+    auto number = [](double v) {
+      if (!std::isfinite(v)) return std::string();
+      char text[32];
+      std::snprintf(text, sizeof(text), "%.9g", v);
+      return std::string(text);
+    };
+    for (const PooledFit& pooled : PooledFits(trials)) {
+      const LinearFit& f = pooled.fit;
+      std::string verdict = "\"";
+      for (char ch : f.verdict) verdict += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      out << pooled.knee_drive << ',' << pooled.force << ',' << f.n << ',' << number(f.slope) << ',' << number(f.intercept)
+          << ',' << number(f.r) << ',' << number(f.slope_ci_low) << ',' << number(f.slope_ci_high) << ','
+          << number(f.r_ci_low) << ',' << number(f.r_ci_high) << ',' << number(f.p_value) << ',' << (f.conclusive ? 1 : 0)
+          << ',' << verdict << "\"\n";
+    }
+    if (!out.flush()) throw FileFormatError(csv_path + ": cannot write the relationships");
+  }
+  output.Commit();
 }
 
 void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path) {
