@@ -15,11 +15,10 @@ namespace midstance {
 // processed trial, InvalidInput for an empty list.
 Report BuildTrialReport(const std::vector<std::string>& result_paths);
 
-// The report's pooled relationships as CSV, one row per (knee-drive, force) pair: n, slope,
-// intercept, r, the 95 % intervals, p, conclusive (0/1) and the verdict.
-void WriteRelationshipsCsv(const std::vector<std::string>& result_paths, const std::string& csv_path);
-
-// BuildTrialReport rendered to html_path (written to a temporary name, then renamed).
-void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path);
+// BuildTrialReport rendered to html_path (written to a temporary name, then renamed), the files
+// read once. With fits_csv_path, also the report's pooled relationships as CSV, one row per
+// (knee-drive, force) pair: n, slope, intercept, r, the 95 % intervals, p, conclusive (0/1), verdict.
+void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path,
+                      const std::string& fits_csv_path = "");
 
 }  // namespace midstance

@@ -293,8 +293,7 @@ int main(int argc, char** argv) {
       ExportResult(export_input, export_format, export_output);
       spdlog::info("export: {} -> {} ({})", export_input, export_output, export_format);
     } else if (*report) {
-      WriteTrialReport(report_inputs, report_output);
-      if (!report_csv.empty()) WriteRelationshipsCsv(report_inputs, report_csv);
+      WriteTrialReport(report_inputs, report_output, report_csv);
       spdlog::info("report: {} result(s) -> {}", report_inputs.size(), report_output);
     } else if (*demo) {
       demo_options.backend = backend;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "midstance/atomic_output.h"
+#include "midstance/csv_text.h"
 #include "midstance/error.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/regression.h"
@@ -378,12 +379,32 @@ ReportSection RelationshipTableSection(const std::vector<TrialData>& trials) {
   return section;
 }
 
-}  // namespace
+// The pooled fits, one row per (knee-drive, force) pair.
+void WritePooledFitsCsv(const std::vector<TrialData>& trials, const std::string& csv_path) {
+  AtomicOutput output(csv_path);
+  {
+    std::ofstream out(output.temporary_path(), std::ios::binary);
+    out << "knee_drive,force,n,slope,intercept,r,slope_ci_low,slope_ci_high,r_ci_low,r_ci_high,p_value,conclusive,verdict\n";
+    for (const PooledFit& pooled : PooledFits(trials)) {
+      const LinearFit& f = pooled.fit;
+      out << pooled.knee_drive << ',' << pooled.force << ',' << f.n << ',' << CsvNumber(f.slope) << ','
+          << CsvNumber(f.intercept) << ',' << CsvNumber(f.r) << ',' << CsvNumber(f.slope_ci_low) << ','
+          << CsvNumber(f.slope_ci_high) << ',' << CsvNumber(f.r_ci_low) << ',' << CsvNumber(f.r_ci_high) << ','
+          << CsvNumber(f.p_value) << ',' << (f.conclusive ? 1 : 0) << ',' << CsvText(f.verdict) << '\n';
+    }
+    if (!out.flush()) throw FileFormatError(csv_path + ": cannot write the relationships");
+  }
+  output.Commit();
+}
 
-Report BuildTrialReport(const std::vector<std::string>& result_paths) {
+std::vector<TrialData> ReadTrials(const std::vector<std::string>& result_paths) {
   if (result_paths.empty()) throw InvalidInput("report: expected at least one result .h5");
   std::vector<TrialData> trials;
   for (const std::string& path : result_paths) trials.push_back(ReadTrial(path));
+  return trials;
+}
+
+Report ReportOf(const std::vector<TrialData>& trials) {
   Report report;
   report.title = trials.size() == 1 ? "midstance: " + trials[0].name : "midstance: " + std::to_string(trials.size()) + " trials";
   for (const TrialData& t : trials) report.subtitle_lines.push_back("result: " + t.path);
@@ -395,42 +416,21 @@ Report BuildTrialReport(const std::vector<std::string>& result_paths) {
   return report;
 }
 
-void WriteRelationshipsCsv(const std::vector<std::string>& result_paths, const std::string& csv_path) {
-  if (result_paths.empty()) throw InvalidInput("report: expected at least one result .h5");
-  std::vector<TrialData> trials;
-  for (const std::string& path : result_paths) trials.push_back(ReadTrial(path));
-  AtomicOutput output(csv_path);
-  {
-    std::ofstream out(output.temporary_path(), std::ios::binary);
-    out << "knee_drive,force,n,slope,intercept,r,slope_ci_low,slope_ci_high,r_ci_low,r_ci_high,p_value,conclusive,verdict\n";
-    auto number = [](double v) {
-      if (!std::isfinite(v)) return std::string();
-      char text[32];
-      std::snprintf(text, sizeof(text), "%.9g", v);
-      return std::string(text);
-    };
-    for (const PooledFit& pooled : PooledFits(trials)) {
-      const LinearFit& f = pooled.fit;
-      std::string verdict = "\"";
-      for (char ch : f.verdict) verdict += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      out << pooled.knee_drive << ',' << pooled.force << ',' << f.n << ',' << number(f.slope) << ',' << number(f.intercept)
-          << ',' << number(f.r) << ',' << number(f.slope_ci_low) << ',' << number(f.slope_ci_high) << ','
-          << number(f.r_ci_low) << ',' << number(f.r_ci_high) << ',' << number(f.p_value) << ',' << (f.conclusive ? 1 : 0)
-          << ',' << verdict << "\"\n";
-    }
-    if (!out.flush()) throw FileFormatError(csv_path + ": cannot write the relationships");
-  }
-  output.Commit();
-}
+}  // namespace
 
-void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path) {
-  const std::string html = RenderHtmlReport(BuildTrialReport(result_paths));
+Report BuildTrialReport(const std::vector<std::string>& result_paths) { return ReportOf(ReadTrials(result_paths)); }
+
+void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path,
+                      const std::string& fits_csv_path) {
+  const std::vector<TrialData> trials = ReadTrials(result_paths);
+  const std::string html = RenderHtmlReport(ReportOf(trials));
   AtomicOutput output(html_path);
   {
     std::ofstream out(output.temporary_path(), std::ios::binary);
     out << html;
     if (!out.flush()) throw FileFormatError(html_path + ": cannot write the report");
   }
+  if (!fits_csv_path.empty()) WritePooledFitsCsv(trials, fits_csv_path);
   output.Commit();
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "midstance/atomic_output.h"
+#include "midstance/csv_text.h"
 #include "midstance/error.h"
 #include "midstance/skeleton.h"
 
@@ -262,12 +263,6 @@ const std::vector<CurveSpec>& CurveSpecs() {
   return specs;
 }
 
-std::string Quoted(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
 
 // The CSV column of a metric: its name and units, "loading_rate" + "N/s" -> "loading_rate_N_per_s";
 // names that already say body weights keep one "bw": "loading_rate_bw" + "BW/s" -> "loading_rate_bw_per_s".
@@ -284,12 +279,6 @@ std::string CsvColumn(const std::string& name, const std::string& units) {
   return name + token;
 }
 
-std::string Number(double v) {
-  if (!std::isfinite(v)) return "";
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.9g", v);
-  return text;
-}
 
 std::string PlatesOf(const Stance& s) {
   std::string text;
@@ -410,12 +399,12 @@ void WriteStanceCsv(const std::string& path, const TrialAnalysis& a, const Stanc
     for (size_t i = 0; i < a.stances.size(); ++i) {
       const Stance& s = a.stances[i];
       out << i << ',' << SideName(s.side) << ',' << PlatesOf(s) << ',' << (s.clean ? 1 : 0) << ',' << (s.from_force ? 1 : 0)
-          << ',' << Quoted(s.exclusion) << ',' << Number(s.events.strike_s) << ',' << Number(s.events.toe_off_s);
-      for (const MetricColumn& column : StanceMetricColumns()) out << ',' << Number(t.metrics[i].*column.member);
+          << ',' << CsvText(s.exclusion) << ',' << CsvNumber(s.events.strike_s) << ',' << CsvNumber(s.events.toe_off_s);
+      for (const MetricColumn& column : StanceMetricColumns()) out << ',' << CsvNumber(t.metrics[i].*column.member);
       for (size_t d = 0; d < t.options.also.size(); ++d) {
         for (const MetricColumn& column : StanceMetricColumns()) {
           if (column.group != MetricGroup::kMidStance && column.group != MetricGroup::kSwing) continue;
-          out << ',' << Number(t.also_metrics[d][i].*column.member);
+          out << ',' << CsvNumber(t.also_metrics[d][i].*column.member);
         }
       }
       out << '\n';
