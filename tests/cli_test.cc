@@ -263,7 +263,7 @@ TEST_F(CliTest, TooManyCentroidsPerFrameIsRefused) {
 }
 
 TEST_F(CliTest, BadOptionsAreOneLine) {
-  CommandResult r = RunMidstance("--quiet detect " + *dir_ / "session/videos/cam1.mkv" + " -o " + work_ / "c.csv --threshold 0");
+  CommandResult r = RunMidstance("--quiet detect " + *dir_ / "session/videos/cam1.mkv" + " -o " + work_ / "c.csv --grey-threshold 0");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(LineCount(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("threshold"), std::string::npos);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "midstance/c3d.h"
+#include "midstance/c3d_trial.h"
 #include "midstance/error.h"
 #include "midstance/forceplate.h"
 #include "support/test_support.h"

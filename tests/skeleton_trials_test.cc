@@ -3,10 +3,13 @@
 // kinematics (data/README.md), and the errors a lab meets with archived files.
 #include <gtest/gtest.h>
 
+#include <Eigen/Core>
+
 #include <cmath>
 #include <filesystem>
 
 #include "midstance/c3d.h"
+#include "midstance/c3d_trial.h"
 #include "midstance/error.h"
 #include "midstance/trial.h"
 #include "midstance/trial_kinematics.h"
@@ -59,7 +62,7 @@ void ExpectPlugInGaitAngles(const SubjectParameters& subject, const char* what) 
   SkeletonOptions options;
   options.model = "pig";
   options.command_line = subject;
-  const TrialKinematics k = ComputeTrialKinematics(raw, options, Backend::kCpu);
+  const TrialKinematics k = ComputeTrialKinematicsFile(raw.path, options);
   ASSERT_TRUE(k.computed) << k.skipped;
   const std::pair<const char*, const char*> joints[] = {{"hip_left", "A22:LHipAngles"},
                                                         {"hip_right", "A22:RHipAngles"},
@@ -101,7 +104,8 @@ TEST(PlugInGait, ReproducesViconAnglesWithTheLabsSubject) {
 TEST(JointCentres, Walking2AgainstTheLabsVirtualMarkers) {
   MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   const C3dFile c3d = ReadC3d(SharedDataPath("walking2.c3d"));
-  const TrialKinematics k = ComputeTrialKinematics(c3d, SkeletonOptions{}, Backend::kCpu);
+  Eigen::Matrix3d rotation;
+  const TrialKinematics k = ComputeTrialKinematicsFile(c3d.path, SkeletonOptions{}, &rotation);
   ASSERT_TRUE(k.computed) << k.skipped;
   const double unit = c3d.PointUnitsInMetres();
   const struct { const char* ours; const char* theirs; double limit_mm; } centres[] = {
@@ -116,7 +120,12 @@ TEST(JointCentres, Walking2AgainstTheLabsVirtualMarkers) {
     while (index < k.kinematics.centre_names.size() && k.kinematics.centre_names[index] != c.ours) ++index;
     ASSERT_LT(index, k.kinematics.centre_names.size());
     const std::vector<double>& ours = k.kinematics.centres_m[index];
-    const std::vector<double> theirs = PointTrajectory(c3d, c.theirs);
+    std::vector<double> theirs = PointTrajectory(c3d, c.theirs);
+    // Ours are in the internal lab frame (Z up, X forward); theirs in the file's axes.
+    for (size_t f = 0; 3 * f < theirs.size(); ++f) {
+      const Eigen::Vector3d p = rotation * Eigen::Vector3d(theirs[3 * f], theirs[3 * f + 1], theirs[3 * f + 2]);
+      for (int j = 0; j < 3; ++j) theirs[3 * f + j] = p(j);
+    }
     double sum = 0;
     int n = 0;
     for (size_t f = 0; 3 * f < ours.size(); ++f) {
@@ -137,13 +146,14 @@ TEST(JointCentres, Walking2AgainstTheLabsVirtualMarkers) {
 // (loading response), checked on each clean plate stance (a contact whose foot hangs over the plate
 // edge starts late). The bounds are widened by 3 deg, the agreement shown with Vicon above: Vicon's
 // own Plug-in Gait gives 9.3 deg in loading response on both sides of vicon_gait_raw.
-void ExpectPlausibleWalking(const std::string& trial, const std::string& static_trial, int minimum_stances) {
+void ExpectPlausibleWalking(const std::string& trial, const std::string& static_trial, int minimum_stances,
+                            double loading_peak_max_deg = 25 + 3) {
   const C3dFile c3d = ReadC3d(SharedDataPath(trial));
   SkeletonOptions options;
   if (!static_trial.empty()) options.static_path = SharedDataPath(static_trial);
-  const TrialKinematics k = ComputeTrialKinematics(c3d, options, Backend::kCpu);
+  const TrialKinematics k = ComputeTrialKinematicsFile(c3d.path, options);
   ASSERT_TRUE(k.computed) << k.skipped;
-  const TrialAnalysis a = AnalyseTrial(c3d, TrialOptions{}, Backend::kCpu);
+  const TrialAnalysis a = AnalyseTrialFile(c3d.path);
   for (const char* name : {"knee_left", "knee_right"}) {
     double swing = -INFINITY;
     for (double v : k.kinematics.Joint(name).angles_deg) swing = std::isfinite(v) ? std::max(swing, v) : swing;
@@ -163,7 +173,7 @@ void ExpectPlausibleWalking(const std::string& trial, const std::string& static_
     std::printf("%s %s stance at %.2f s: knee flexion peak %.1f deg in loading response\n", trial.c_str(), SideName(s.side),
                 s.events.strike_s, peak);
     EXPECT_GE(peak, 10 - 3) << trial;
-    EXPECT_LE(peak, 25 + 3) << trial;
+    EXPECT_LE(peak, loading_peak_max_deg) << trial;
     ++checked;
   }
   EXPECT_GE(checked, minimum_stances) << trial;
@@ -173,8 +183,11 @@ TEST(Plausibility, WalkingTrialsKneeFlexion) {
   MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   ExpectPlausibleWalking("vicon_gait_raw.c3d", "", 2);
   ExpectPlausibleWalking("ist_gait_emg.c3d", "ist_static.c3d", 2);
-  // Both plate contacts of walking2 hang over the plate edge (issue 4): only the swing peak.
-  ExpectPlausibleWalking("walking2.c3d", "", 0);
+  // walking2: the left heel lands 165 mm before plate 2 (excluded); the right contact is whole once
+  // the heel marker's 35 mm stand-off is allowed for (issue 12, item 4). This subject loads with
+  // a bent knee: the lab's own joint centres (RHJC-RKJC-RAJC) put 34.9 deg between thigh and shank
+  // in that loading response, beyond the walking range; ours must agree with theirs within 4 deg.
+  ExpectPlausibleWalking("walking2.c3d", "", 1, 34.9 + 4);
 }
 
 TEST(ArchiveErrors, StaticTrialOfOtherMarkersIsRefused) {
@@ -184,7 +197,7 @@ TEST(ArchiveErrors, StaticTrialOfOtherMarkersIsRefused) {
   SkeletonOptions options;
   options.static_path = SharedDataPath("hybrid_standing.c3d");
   try {
-    ComputeTrialKinematics(ReadC3d(SharedDataPath("hybrid_walking_1.c3d")), options, Backend::kCpu);
+    ComputeTrialKinematicsFile(SharedDataPath("hybrid_walking_1.c3d"), options);
     FAIL() << "expected an error";
   } catch (const FileFormatError& e) {
     EXPECT_NE(std::string(e.what()).find("hybrid_walking_1.c3d: markers of thigh_left"), std::string::npos) << e.what();
@@ -195,7 +208,7 @@ TEST(ArchiveErrors, FrontThighMarkerIsNotAChordWand) {
   MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   // motionanalysis_walk1.c3d: LTHI sits medial of the ASIS-knee line, so the chord function would
   // put the knee centre behind the knee: kinematics are skipped with the reason, forces stay.
-  const TrialKinematics k = ComputeTrialKinematics(ReadC3d(SharedDataPath("motionanalysis_walk1.c3d")), SkeletonOptions{}, Backend::kCpu);
+  const TrialKinematics k = ComputeTrialKinematicsFile(SharedDataPath("motionanalysis_walk1.c3d"), SkeletonOptions{});
   EXPECT_FALSE(k.computed);
   EXPECT_NE(k.skipped.find("marker LTHI: expected a thigh wand lateral"), std::string::npos) << k.skipped;
 }

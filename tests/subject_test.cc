@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "midstance/c3d.h"
+#include "midstance/c3d_trial.h"
 #include "midstance/error.h"
 #include "midstance/subject.h"
 #include "support/test_support.h"

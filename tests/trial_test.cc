@@ -37,7 +37,7 @@ class GoldenContacts : public ::testing::TestWithParam<std::string> {};
 TEST_P(GoldenContacts, SamplesMatchTheIndependentReader) {
   SKIP_WITHOUT_DATA();
   const C3dFile c3d = ReadC3d(PathOf(GetParam()));
-  const TrialAnalysis a = AnalyseTrial(c3d, {}, Backend::kCpu);
+  const TrialAnalysis a = AnalyseTrialFile(c3d.path);
   int checked = 0;
   for (const nlohmann::json& g : Golden()[GetParam()]["force_plates_type2_golden"]) {
     if (g["type"] != 2) continue;
@@ -76,7 +76,7 @@ INSTANTIATE_TEST_SUITE_P(Files, GoldenContacts,
 // same file: Vicon Nexus's EVENT group (Left / Right "Foot Strike") and Motion Analysis's
 // LHS / RHS contexts. A force strike must lie within 50 ms of a marked strike of its own side.
 void ExpectSidesMatchMarkedEvents(const std::string& name, const C3dFile& events_file) {
-  const TrialAnalysis a = AnalyseTrial(ReadC3d(PathOf(name)), {}, Backend::kCpu);
+  const TrialAnalysis a = AnalyseTrialFile(PathOf(name));
   int matched = 0;
   for (const Stance& s : a.stances) {
     if (!s.from_force) continue;
@@ -110,7 +110,7 @@ TEST(RealTrials, ContactsOfTheOtherTrialsAreUnambiguousAndPlausible) {
   // No marked events: the assigned foot must have a marker near the COP and the other foot must
   // be clearly farther (the assignment's own margin), and contact times must be walking-like.
   for (const char* name : {"walking2.c3d", "sample02_pc_int.c3d", "hybrid_walking_1.c3d", "ist_gait_emg.c3d", "codamotion_gait_1997.c3d"}) {
-    const TrialAnalysis a = AnalyseTrial(ReadC3d(PathOf(name)), {}, Backend::kCpu);
+    const TrialAnalysis a = AnalyseTrialFile(PathOf(name));
     int sided = 0;
     for (const Stance& s : a.stances) {
       if (!s.from_force || s.contact_time_s() < 0.1) continue;  // ist_gait_emg: a 28 ms re-loading after toe-off
@@ -128,7 +128,7 @@ TEST(RealTrials, ContactsOfTheOtherTrialsAreUnambiguousAndPlausible) {
 TEST(RealTrials, ContactsOverThePlateEdgeAreExcludedWithTheReason) {
   SKIP_WITHOUT_DATA();
   // walking2.c3d: the left heel lands 165 mm before plate 2 (the COP starts outside the plate).
-  const TrialAnalysis a = AnalyseTrial(ReadC3d(PathOf("walking2.c3d")), {}, Backend::kCpu);
+  const TrialAnalysis a = AnalyseTrialFile(PathOf("walking2.c3d"));
   bool found = false;
   for (const Stance& s : a.stances) {
     if (s.from_force && s.side == Side::kLeft) {

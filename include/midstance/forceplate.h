@@ -19,22 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "midstance/trial_model.h"
+
 namespace midstance {
 
-struct C3dFile;
-
-struct ForcePlate {
-  std::string file;    // where the description comes from, named in errors
-  std::string name;    // "FORCE_PLATFORM plate 2" or "[[force_plates]] 2"; errors name "<name>:<field>"
-  int type = 2;        // 1: Fx Fy Fz X Y Tz; 2: Fx Fy Fz Mx My Mz; 3: Kistler 8 channels; 4: type 2 x CAL_MATRIX
-  std::array<Eigen::Vector3d, 4> corners_m;  // lab frame, the guide's corner order
-  Eigen::Vector3d origin_m = Eigen::Vector3d::Zero();  // FORCE_PLATFORM:ORIGIN as stored, in metres
-  std::vector<int> channels;       // 0-based analog channel indices: 6 (types 1, 2, 4) or 8 (type 3)
-  Eigen::MatrixXd calibration;     // type 4: outputs x channels; empty otherwise
-  std::vector<double> cop_polynomial;  // type 3: Kistler's 12 COP correction coefficients, or empty
-  double moment_unit_m = 1e-3;     // moments come in N x this length (C3D: N x POINT:UNITS); type-1 X, Y too
-  std::array<int, 2> zero_frames = {1, 0};  // baseline frames, 1-based, inclusive; first > last: none
-};
+// ForcePlate, the description of a plate, is part of the trial model (trial_model.h).
 
 // Orthonormal plate axes (columns: x, y, z in the lab frame) and the centre of the corners.
 struct PlateGeometry {
@@ -72,8 +61,5 @@ struct PlateLoads {
 PlateLoads ComputePlateLoads(const ForcePlate& plate, const std::vector<double>& analog, int channel_count,
                              int samples_per_frame, const PlateOptions& options);
 
-// The plates a C3D trial describes (FORCE_PLATFORM), in metres, validated against its analog
-// channels. Empty when the file has none.
-std::vector<ForcePlate> ForcePlatesFromC3d(const C3dFile& c3d);
 
 }  // namespace midstance

@@ -14,9 +14,10 @@
 #include <Eigen/Core>
 
 #include "midstance/backend.h"
-#include "midstance/c3d.h"
 #include "midstance/ik_chain.h"
+#include "midstance/lab_frame.h"
 #include "midstance/subject.h"
+#include "midstance/trial_model.h"
 
 namespace midstance {
 
@@ -66,6 +67,13 @@ struct ResolvedLandmark {
   std::string description;  // the labels used, e.g. "LKNE" or "LMT1+LMT2"
 };
 
+// The pelvis and foot markers of a trial (lab_frame.h) from the set's [tracking] pelvis and foot
+// entries and its heel and toe landmarks.
+MarkerGroups MarkerGroupsFromSet(const std::vector<std::string>& labels, const MarkerSet& set);
+// Without a known set: from the labels the common sets use (LHEE, LCAL, L_HEEL, L.Heel, LMT1 ...;
+// SACR, LPSI, LASI ...); the source says so.
+MarkerGroups MarkerGroupsFromLabels(const std::vector<std::string>& labels);
+
 // --- model ------------------------------------------------------------------------------------------
 
 struct JointModel {
@@ -97,18 +105,6 @@ enum SkeletonSegment { kPelvis = 0, kThighLeft, kShankLeft, kFootLeft, kThighRig
 const char* SegmentName(int segment);      // pelvis, thigh_left, ...
 int SegmentSide(int segment);              // kLeftLimb / kRightLimb, -1 for the pelvis
 
-// Marker trajectories in metres, lab frame: [frame][marker][3], NaN when missing.
-struct MarkerTrajectories {
-  std::string file;
-  double rate_hz = 0;
-  int frame_count = 0;
-  std::vector<std::string> labels;
-  std::vector<double> positions_m;
-  const double* At(int frame, int marker) const { return positions_m.data() + (static_cast<size_t>(frame) * labels.size() + marker) * 3; }
-  double* At(int frame, int marker) { return positions_m.data() + (static_cast<size_t>(frame) * labels.size() + marker) * 3; }
-};
-
-MarkerTrajectories MarkerTrajectoriesFromC3d(const C3dFile& c3d);  // POINT:UNITS -> metres (none: mm)
 
 struct CalibrationOptions {
   bool is_static_trial = true;   // false: calibrate on the dynamic trial's complete frames

@@ -5,7 +5,7 @@
 //
 // Units SI: kg and metres (the marker diameter too). Arrays indexed by side: [0] left, [1] right.
 // NaN means "not set". Sources, lowest precedence first; the caller overlays them with Overlay():
-//   1. the trial's C3D (SubjectParametersFromC3d),
+//   1. the trial's file (io: SubjectParametersFromC3d in c3d_trial.h),
 //   2. the [subject] table of session.toml or of a standalone subject.toml (SubjectParametersFromToml),
 //   3. the command line (the CLI fills a SubjectParameters, source "command line"),
 //   4. whatever is still missing: EstimateMissing() from a static pose, then ratios and defaults.
@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "midstance/c3d.h"
 
 namespace midstance {
 
@@ -45,19 +44,10 @@ struct SubjectField {
 };
 std::vector<SubjectField> ListSubjectParameters(const SubjectParameters& p);
 
-// From a C3D's parameters; only values present, finite and > 0 are taken (Vicon writes 0 for
-// "not measured"). In order of precedence:
-//  - PROCESSING, then SUBJECTS (Vicon Nexus / Plug-in Gait): Bodymass (kg); Height, LLegLength,
-//    RLegLength, LKneeWidth, RKneeWidth, LAnkleWidth, RAnkleWidth, MarkerDiameter, all in mm by
-//    Vicon's convention whatever POINT:UNITS says.
-//  - SUBJECT (the older c3d.org-era group, e.g. the c3d.org sample files): WEIGHT (kg), HEIGHT (m),
-//    TARGET_RADIUS (m; diameter = 2 x radius). The c3d.org samples store 1.63 and 1.78 for HEIGHT
-//    and 0.0095 for TARGET_RADIUS in files whose points are in mm: these are metres.
-//  - SEG:MARKER_DIAMETER (Vicon Workstation's reconstruction setting), in POINT:UNITS; skipped when
-//    POINT:UNITS is absent or unknown.
-// The first number of a parameter is used (one subject per trial). Names are matched
-// case-insensitively; the source names the parameter as the file spells it.
-SubjectParameters SubjectParametersFromC3d(const C3dFile& file);
+// One field by its ListSubjectParameters name (mass, leg_length_left ...), value in SI, with its
+// source; for the readers in io/ that fill parameters from files.
+void SetSubjectParameter(SubjectParameters* p, const std::string& name, double value, const std::string& source);
+bool SubjectParameterIsSet(const SubjectParameters& p, const std::string& name);
 
 // The [subject] table of a TOML file; an absent table gives no values. Keys (numbers, SI):
 //   mass_kg, height_m, marker_diameter_m,

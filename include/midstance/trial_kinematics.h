@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "midstance/backend.h"
-#include "midstance/c3d.h"
+#include <optional>
+
+#include "midstance/trial_model.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/skeleton.h"
 #include "midstance/subject.h"
@@ -34,10 +36,21 @@ struct TrialKinematics {
   int filter_order = 4;
 };
 
+// The marker set of a trial: --markerset, else the first shipped set whose landmarks the static
+// trial (or, without one, the trial) carries; `missing` says why none matched.
+struct MarkerSetChoice {
+  std::optional<MarkerSet> set;
+  bool chosen = false;   // named by the user
+  std::string missing;   // the closest set and what it misses, when none matched
+};
+MarkerSetChoice ChooseMarkerSet(const Trial& trial, const Trial* static_trial, const SkeletonOptions& options);
+
 // Throws for bad input the user asked for (a missing static marker, a moving static trial,
 // implausible parameters, an unknown --markerset). When the marker set is only detected and none
 // matches, returns computed = false with the reason instead, so plates and events still land.
-TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptions& options, Backend backend);
+// `trial` and `static_trial` are in the same (internal) lab frame.
+TrialKinematics ComputeTrialKinematics(const Trial& trial, const Trial* static_trial, const MarkerSetChoice& choice,
+                                       const SkeletonOptions& options, Backend backend);
 
 void WriteKinematics(Hdf5Writer& h5, const TrialKinematics& k);
 

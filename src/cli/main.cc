@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
   CLI::App* detect = app.add_subcommand("detect", "2D marker centroids of one video, as CSV");
   detect->add_option("VIDEO", detect_options.video_path, "camera video (FFV1/MKV or image sequence pattern)")->required();
   detect->add_option("-o,--output", detect_options.output_path, "centroids CSV to write")->required();
-  detect->add_option("--threshold", detect_options.detect.threshold, "grey level of a bright pixel")->capture_default_str();
+  detect->add_option("--grey-threshold", detect_options.detect.threshold, "grey level of a bright pixel (0-255)")->capture_default_str();
   detect->add_option("--min-area", detect_options.detect.min_area_px, "smallest blob, px")->capture_default_str();
   detect->add_option("--max-area", detect_options.detect.max_area_px, "largest blob, px")->capture_default_str();
   detect->add_option("--min-roundness", detect_options.detect.min_roundness, "0..1")->capture_default_str();
@@ -145,10 +145,18 @@ int main(int argc, char** argv) {
   double min_contact_ms = trial.contact.min_duration_s * 1e3;
   bool no_baseline = false;
   CLI::App* process = app.add_subcommand("process", "session folder -> 3D markers, or C3D trial -> forces, contacts, events; HDF5");
-  process->add_option("INPUT", process_options.session_folder, "session folder (session.toml) or a .c3d trial")->required();
+  process->add_option("INPUT", process_options.session_folder, "session folder (session.toml), a .c3d trial or an OpenSim .trc (with --grf)")->required();
+  process->add_option("--grf", trial_options.grf_path, "ground reaction forces (.mot in OpenSim's ExternalLoads layout) for a .trc trial");
+  process->add_option("--vertical-axis", trial_options.lab_frame.vertical_axis,
+                      "the file's up axis: x, y, z, -x, -y, -z (default: found from the plates, the forces or the markers)")
+      ->check(CLI::IsMember({"x", "y", "z", "-x", "-y", "-z"}));
+  double plate_margin_mm = trial_options.trial.plate_marker_margin_m * 1e3;
+  process->add_option("--plate-margin-mm", plate_margin_mm,
+                      "how far a foot marker may stand outside the plate outline (markers sit beyond the shoe), mm")
+      ->capture_default_str();
   process->add_option("-o,--output", process_options.output_path, "result .h5 to write")->required();
   process->add_option("--batch-frames", process_options.batch_frames, "frames per camera decoded at once")->capture_default_str();
-  process->add_option("--threshold", trial.contact.threshold_n, "contact threshold on vertical force, N (C3D trials)")->capture_default_str();
+  process->add_option("--force-threshold", trial.contact.threshold_n, "contact threshold on vertical force, N (trials with forces)")->capture_default_str();
   process->add_option("--min-contact-ms", min_contact_ms, "shortest contact, ms")->capture_default_str();
   process->add_flag("--no-baseline", no_baseline, "keep plate offsets (ignore FORCE_PLATFORM:ZERO)");
   process->add_option("--plate-sign", trial.plate_sign, "0: from the data; 1: channels give the load on the subject; -1: on the plate")
@@ -182,8 +190,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   process->add_option("--also-mid-stance", also_mid_stance, "the mid-stance and swing metrics also at these definitions (columns <metric>@<definition>)")
       ->delimiter(',');
-  process->add_option("--treadmill-speed", trial_options.stances.treadmill_speed_m_s,
-                      "belt speed of an instrumented treadmill, m/s (running speed and step length; default: overground)")
+  process->add_option("--treadmill-speed", trial_options.lab_frame.treadmill_speed_m_s,
+                      "belt speed of a treadmill, m/s (default: a treadmill is detected and its belt speed estimated from the stance feet)")
       ->check(CLI::Range(0.1, 15.0));
   process->add_flag("--no-report", no_report, "do not write <output>.report.html");
   process->add_flag("--no-csv", no_csv, "do not write <output>.stances.csv");
@@ -246,10 +254,12 @@ int main(int argc, char** argv) {
     } else if (*detect) {
       const DetectCommandSummary s = RunDetectCommand(detect_options, backend.backend);
       spdlog::info("detect: {} frames, {} blobs -> {}", s.frame_count, s.blob_count, detect_options.output_path);
-    } else if (*process && LowercaseExtension(process_options.session_folder) == ".c3d") {
+    } else if (*process && (LowercaseExtension(process_options.session_folder) == ".c3d" ||
+                            LowercaseExtension(process_options.session_folder) == ".trc")) {
       trial.contact.min_duration_s = min_contact_ms * 1e-3;
       trial.remove_baseline = !no_baseline;
       trial_options.input_path = process_options.session_folder;
+      trial.plate_marker_margin_m = plate_margin_mm * 1e-3;
       trial_options.output_path = process_options.output_path;
       trial_options.backend = backend;
       trial_options.command_line = CommandLine(argc, argv);

@@ -1,9 +1,8 @@
 // Force-plate descriptions: geometry from the corners, validation, and the C3D FORCE_PLATFORM
-// group (c3d.org user guide) read into them.
+// group (c3d.org user guide) is read into them in io/ (c3d_trial.h).
 #include <Eigen/Dense>
 #include <cmath>
 
-#include "midstance/c3d.h"
 #include "midstance/error.h"
 #include "midstance/forceplate.h"
 
@@ -97,41 +96,6 @@ void ValidatePlate(const ForcePlate& plate, int analog_channel_count) {
   }
   if (!(plate.moment_unit_m > 0)) throw FileFormatError(plate.file, Field(plate, "units"), "a positive length unit", "none");
   PlateGeometryOf(plate);
-}
-
-std::vector<ForcePlate> ForcePlatesFromC3d(const C3dFile& c3d) {
-  const std::vector<C3dForcePlate> stored = c3d.ForcePlates();
-  if (stored.empty()) return {};
-  // Lengths (CORNERS, ORIGIN, moments) are in POINT:UNITS; a file without units is in mm, the norm.
-  const double unit_m = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();
-  std::array<int, 2> zero = {1, 0};
-  if (const C3dParameter* p = c3d.Find("FORCE_PLATFORM", "ZERO"); p && p->numbers.size() >= 2) {
-    zero = {static_cast<int>(p->numbers[0]), static_cast<int>(p->numbers[1])};
-  }
-  std::vector<ForcePlate> plates;
-  for (size_t i = 0; i < stored.size(); ++i) {
-    const C3dForcePlate& s = stored[i];
-    ForcePlate plate;
-    plate.file = c3d.path;
-    plate.name = "FORCE_PLATFORM plate " + std::to_string(i + 1);
-    plate.type = s.type;
-    for (int k = 0; k < 4; ++k) plate.corners_m[static_cast<size_t>(k)] = Eigen::Vector3d(s.corners[k][0], s.corners[k][1], s.corners[k][2]) * unit_m;
-    plate.origin_m = Eigen::Vector3d(s.origin[0], s.origin[1], s.origin[2]) * unit_m;
-    for (int channel : s.channels) plate.channels.push_back(channel - 1);
-    if (s.type == 4) {
-      if (s.calibration.size() != 36) {
-        throw FileFormatError(c3d.path, plate.name + ":CAL_MATRIX", "a 6 x 6 calibration matrix for a type-4 plate",
-                              std::to_string(s.calibration.size()) + " values");
-      }
-      plate.calibration = Eigen::Map<const Eigen::Matrix<double, 6, 6>>(s.calibration.data());  // column-major as stored
-    }
-    plate.cop_polynomial = s.cop_polynomial;
-    plate.moment_unit_m = unit_m;
-    plate.zero_frames = zero;
-    ValidatePlate(plate, c3d.analog_channel_count);
-    plates.push_back(std::move(plate));
-  }
-  return plates;
 }
 
 }  // namespace midstance

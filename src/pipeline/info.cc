@@ -78,7 +78,7 @@ nlohmann::ordered_json DescribeC3d(const std::string& path) {
   d["parameter_groups"] = groups;
   if (!file.ForcePlates().empty()) {
     const TrialOptions options;
-    const TrialAnalysis a = AnalyseTrial(file, options, Backend::kCpu);
+    const TrialAnalysis a = AnalyseTrialFile(path, options);
     d["stances"] = StancesJson(a, options);
     d["sync_check"] = a.sync_check.message;
   }

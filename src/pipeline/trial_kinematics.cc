@@ -10,11 +10,11 @@
 namespace midstance {
 namespace {
 
-// Subject parameters, lowest priority first: the trial's C3D, the static trial's C3D, the TOML
+// Subject parameters, lowest priority first: the trial's file, the static trial's file, the TOML
 // file, the command line. Missing lengths are estimated from the calibration landmarks later.
-SubjectParameters GatherSubject(const C3dFile& trial, const C3dFile* static_trial, const SkeletonOptions& options) {
-  SubjectParameters p = SubjectParametersFromC3d(trial);
-  if (static_trial != nullptr) p = Overlay(p, SubjectParametersFromC3d(*static_trial));
+SubjectParameters GatherSubject(const Trial& trial, const Trial* static_trial, const SkeletonOptions& options) {
+  SubjectParameters p = trial.subject;
+  if (static_trial != nullptr) p = Overlay(p, static_trial->subject);
   if (!options.subject_toml.empty()) p = Overlay(p, SubjectParametersFromToml(options.subject_toml));
   p = Overlay(p, options.command_line);
   ValidateSubjectParameters(p, SubjectRequirement::kSetOnly);
@@ -37,7 +37,25 @@ void WriteJoint(Hdf5Writer& h5, const JointAngles& joint, uint64_t frames, const
 
 }  // namespace
 
-TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptions& options, Backend backend) {
+MarkerSetChoice ChooseMarkerSet(const Trial& trial, const Trial* static_trial, const SkeletonOptions& options) {
+  MarkerSetChoice choice;
+  if (!options.marker_set.empty()) {
+    choice.set = FindMarkerSet(options.marker_set);
+    choice.chosen = true;
+    return choice;
+  }
+  // The set is recognised on the trial that carries the landmarks: the static one when given.
+  const Trial& landmarks = static_trial ? *static_trial : trial;
+  try {
+    choice.set = DetectMarkerSet(landmarks.path, landmarks.markers.labels);
+  } catch (const FileFormatError& e) {
+    choice.missing = e.what();
+  }
+  return choice;
+}
+
+TrialKinematics ComputeTrialKinematics(const Trial& trial, const Trial* static_trial, const MarkerSetChoice& choice,
+                                       const SkeletonOptions& options, Backend backend) {
   TrialKinematics out;
   out.filter_hz = options.kinematics.filter_hz;
   out.filter_order = options.kinematics.filter_order;
@@ -46,40 +64,29 @@ TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptio
     return out;
   }
   out.model = FindSkeletonModel(options.model);
-  const MarkerTrajectories dynamic = MarkerTrajectoriesFromC3d(trial);
-  std::optional<C3dFile> static_c3d;
-  if (!options.static_path.empty()) static_c3d = ReadC3d(options.static_path);
-  // The set is recognised on the trial that carries the landmarks: the static one when given.
-  const C3dFile& landmarks = static_c3d ? *static_c3d : trial;
-  const bool detected = options.marker_set.empty();
-  if (detected) {
-    try {
-      out.marker_set = DetectMarkerSet(landmarks.path, landmarks.point_labels);
-    } catch (const FileFormatError& e) {
-      if (static_c3d) throw;
-      out.skipped = e.what();
-      spdlog::warn("kinematics skipped (kinematic stance metrics are NaN): {}", e.what());
-      return out;
-    }
-  } else {
-    out.marker_set = FindMarkerSet(options.marker_set);
+  if (!choice.set) {
+    // Without a static trial, a trial whose markers make no known set still gets its forces and
+    // events; a static trial given for a skeleton must make one.
+    if (static_trial) throw FileFormatError(choice.missing);
+    out.skipped = choice.missing;
+    spdlog::warn("kinematics skipped (kinematic stance metrics are NaN): {}", choice.missing);
+    return out;
   }
-  const SubjectParameters subject = GatherSubject(trial, static_c3d ? &*static_c3d : nullptr, options);
+  out.marker_set = *choice.set;
+  const SubjectParameters subject = GatherSubject(trial, static_trial, options);
   CalibrationOptions calibration;
-  calibration.is_static_trial = static_c3d.has_value();
+  calibration.is_static_trial = static_trial != nullptr;
   try {
-    out.calibration = static_c3d ? CalibrateSkeleton(MarkerTrajectoriesFromC3d(*static_c3d), out.marker_set, out.model, subject, calibration)
-                                 : CalibrateSkeleton(dynamic, out.marker_set, out.model, subject, calibration);
+    out.calibration = CalibrateSkeleton(static_trial ? static_trial->markers : trial.markers, out.marker_set, out.model, subject, calibration);
   } catch (const FileFormatError& e) {
-    // Without a static trial or a chosen marker set, a trial whose markers do not make a skeleton
-    // still gets its forces and events; what the user asked for explicitly fails loudly.
-    if (static_c3d || !detected) throw;
+    // What the user asked for explicitly (a static trial, a marker set) fails loudly.
+    if (static_trial || choice.chosen) throw;
     out.skipped = e.what();
     spdlog::warn("kinematics skipped (kinematic stance metrics are NaN): {}", e.what());
     return out;
   }
-  if (static_c3d) {
-    for (const std::string& note : MatchClusterLabels(&out.calibration, dynamic)) {
+  if (static_trial) {
+    for (const std::string& note : MatchClusterLabels(&out.calibration, trial.markers)) {
       spdlog::warn("skeleton: {}", note);
       out.calibration.notes.push_back(note);
     }
@@ -88,9 +95,9 @@ TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptio
   spdlog::info("skeleton: model '{}', marker set '{}', {} markers, {} coordinates, calibrated on {} frames of {}",
                out.model.name, out.marker_set.name, out.calibration.chain.marker_count, out.calibration.chain.coordinate_count,
                out.calibration.frames_used, out.calibration.source_file);
-  out.kinematics = SolveKinematics(out.calibration, out.model, dynamic, options.kinematics, backend);
+  out.kinematics = SolveKinematics(out.calibration, out.model, trial.markers, options.kinematics, backend);
   for (const auto& [reason, frames] : out.kinematics.unsolved_reasons) {
-    spdlog::warn("kinematics: {} frames not solved: {}", frames, reason);
+    spdlog::warn("kinematics: {} frames not solved (NaN): {}", frames, reason);
   }
   out.computed = true;
   return out;

@@ -6,7 +6,10 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "midstance/c3d_trial.h"
 #include "midstance/convert.h"
+#include "midstance/file_names.h"
+#include "midstance/opensim_trial.h"
 #include "midstance/error.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/sha256.h"
@@ -18,6 +21,24 @@
 
 namespace midstance {
 namespace {
+
+// The trial as io/ reads it: a C3D, or a TRC (+ GRF .mot) pair.
+Trial ReadTrialInput(const std::string& path, const std::string& grf_path) {
+  const std::string extension = LowercaseExtension(path);
+  if (extension == ".trc") return TrialFromOpenSim(path, grf_path);
+  if (!grf_path.empty()) throw InvalidInput("process: --grf: expected with a .trc trial only, got it with " + path);
+  return ReadTrialC3d(path);
+}
+
+void LogWarnings(const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) spdlog::warn("{}", w);
+}
+
+// Marker groups from the chosen set, else from the labels.
+MarkerGroups GroupsOf(const Trial& trial, const MarkerSetChoice& choice) {
+  return choice.set ? MarkerGroupsFromSet(trial.markers.labels, *choice.set) : MarkerGroupsFromLabels(trial.markers.labels);
+}
+
 
 constexpr const char* kForceConvention =
     "ground reaction force ON THE SUBJECT, lab frame, vertical positive when loaded; COP on the plate surface; "
@@ -40,6 +61,7 @@ void WritePlates(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& opt
     h5.SetAttribute(g, "rate", a.sync.analog_rate_hz);
     h5.SetAttribute(g, "convention", std::string(kForceConvention));
     h5.SetAttribute(g, "channel_sign", static_cast<int64_t>(l.sign));
+    h5.SetAttribute(g, "name", p < a.load_names.size() ? a.load_names[p] : std::string());
     h5.SetAttribute(g, "baseline", l.baseline_applied ? "mean of frames " + std::to_string(a.plates[p].zero_frames[0]) + "-" +
                                                             std::to_string(a.plates[p].zero_frames[1]) + " subtracted (FORCE_PLATFORM:ZERO)"
                                                       : std::string("none"));
@@ -101,8 +123,11 @@ void WriteStances(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& op
   const uint64_t n = a.stances.size();
   std::vector<std::string> side, plates, exclusion, evidence, method;
   std::vector<double> strike, toe_off, sensitivity;
-  std::vector<int32_t> clean, from_force, plate;
+  std::vector<int32_t> clean, from_force, plate, plausible;
+  std::vector<double> inside;
   for (const Stance& s : a.stances) {
+    plausible.push_back(s.plausible ? 1 : 0);
+    inside.push_back(s.foot_inside_plate_m);
     side.push_back(SideName(s.side));
     plates.push_back(PlateList(s));
     plate.push_back(FirstPlate(s));
@@ -120,6 +145,11 @@ void WriteStances(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& op
   h5.WriteInts("/stances/plate", {n}, plate, "1", "0-based first plate, -1 for kinematic stances");
   h5.WriteInts("/stances/clean", {n}, clean, "1", "1: a whole contact on the plates, usable for metrics");
   h5.WriteStrings("/stances/exclusion", exclusion, "why a stance is not clean");
+  h5.WriteInts("/stances/plausible", {n}, plausible, "1",
+               "0: physically implausible (contact under 80 ms, or peak under 0.5 body weights while running); never clean");
+  h5.WriteDoubles("/stances/foot_inside_plate", {n}, inside, "m",
+                  "least distance of the foot inside the plate outline over the contact: foot markers with the plate marker margin, "
+                  "the COP less the COP margin (options); negative: part of the foot off the plate; NaN off the plates");
   h5.WriteInts("/stances/from_force", {n}, from_force, "1", "1: events from force, 0: kinematic events (Zeni et al. 2008)");
   h5.WriteStrings("/stances/side_evidence", evidence, "how the foot was identified");
   h5.WriteStrings("/stances/event_method", method, "how foot strike and toe-off were found");
@@ -167,7 +197,9 @@ std::string OptionsJson(const TrialOptions& o) {
                          {"contact_filter_hz", o.contact_filter_hz},
                          {"filter_order", o.filter_order},
                          {"body_mass_kg", std::isnan(o.body_mass_kg) ? nlohmann::json() : nlohmann::json(o.body_mass_kg)},
-                         {"sensitivity_n", o.sensitivity_n}})
+                         {"sensitivity_n", o.sensitivity_n},
+                         {"plate_marker_margin_m", o.plate_marker_margin_m},
+                         {"plate_cop_margin_m", o.plate_cop_margin_m}})
       .dump();
 }
 
@@ -178,33 +210,128 @@ std::string SiblingStem(const std::string& output_path) {
   return dot != std::string::npos && (slash == std::string::npos || dot > slash) ? output_path.substr(0, dot) : output_path;
 }
 
+std::string MatrixJson(const Eigen::Matrix3d& m) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (int r = 0; r < 3; ++r) rows.push_back({m(r, 0), m(r, 1), m(r, 2)});
+  return rows.dump();
+}
+
+void WriteLabFrame(Hdf5Writer& h5, const TrialAnalysis& a) {
+  const LabFrame& f = a.lab_frame;
+  std::vector<double> r;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) r.push_back(f.internal_from_file(i, j));
+  }
+  h5.WriteDoubles("/lab_frame/internal_from_file", {3, 3}, r, "1",
+                  "rotation from the file's axes to the internal lab frame (Z up, X the direction of progression): "
+                  "internal = R x file; every result but /markers and /analog is in the internal frame");
+  const std::string g = "/lab_frame";
+  h5.SetAttribute(g, "vertical", f.vertical);
+  h5.SetAttribute(g, "vertical_source", f.vertical_source);
+  h5.SetAttribute(g, "heading_source", f.heading_source);
+  h5.SetAttribute(g, "treadmill", static_cast<int64_t>(f.treadmill ? 1 : 0));
+  h5.SetAttribute(g, "treadmill_evidence", f.treadmill_evidence);
+  h5.SetAttribute(g, "belt_speed_m_s", f.belt_speed_m_s);
+  h5.SetAttribute(g, "belt_speed_source", f.belt_speed_source);
+  h5.SetAttribute(g, "gait", std::string(a.running ? "running" : "walking"));
+  h5.SetAttribute(g, "gait_evidence", a.gait_evidence);
+}
+
+// A TRC trial's markers as read (file axes, metres), the way WriteC3dContents keeps a C3D's.
+void WriteTrialMarkers(Hdf5Writer& h5, const Trial& trial) {
+  const MarkerTrajectories& m = trial.markers;
+  h5.WriteDoubles("/markers/positions", {static_cast<uint64_t>(m.frame_count), m.labels.size(), 3}, m.positions_m, "m",
+                  "marker positions in the file's axes (see /lab_frame), NaN when missing");
+  h5.WriteStrings("/markers/labels", m.labels, "marker labels as the file writes them");
+  h5.SetAttribute("/markers", "rate", m.rate_hz);
+}
+
 }  // namespace
+
+PreparedTrial PrepareTrial(const std::string& path, const std::string& grf_path, const SkeletonOptions& skeleton,
+                           const LabFrameOptions& lab_frame) {
+  lab_frame.Validate();
+  PreparedTrial p;
+  p.trial = ReadTrialInput(path, grf_path);
+  LogWarnings(p.trial.warnings);
+  if (!skeleton.static_path.empty()) {
+    p.static_trial = ReadTrialInput(skeleton.static_path, "");
+    LogWarnings(p.static_trial->warnings);
+  }
+  p.choice = ChooseMarkerSet(p.trial, p.static_trial ? &*p.static_trial : nullptr, skeleton);
+  p.groups = GroupsOf(p.trial, p.choice);
+  const MarkerGroups static_groups = p.static_trial ? GroupsOf(*p.static_trial, p.choice) : MarkerGroups{};
+  const LabFrameDecision frame = DecideLabFrame(p.trial, p.groups, p.static_trial ? &*p.static_trial : nullptr, &static_groups, lab_frame);
+  LogWarnings(frame.warnings);
+  RotateTrial(&p.trial, frame.frame.internal_from_file);
+  const Eigen::Matrix3d rotation = p.trial.lab_frame.internal_from_file;
+  p.trial.lab_frame = frame.frame;
+  p.trial.lab_frame.internal_from_file = rotation;
+  if (p.static_trial) RotateTrial(&*p.static_trial, frame.frame.internal_from_file);
+  spdlog::info("lab frame: up is the file's {} ({}); forward: {}", frame.frame.vertical, frame.frame.vertical_source, frame.frame.heading_source);
+  return p;
+}
+
+TrialAnalysis AnalyseTrialFile(const std::string& path, const TrialOptions& options, const LabFrameOptions& lab_frame) {
+  const PreparedTrial prepared = PrepareTrial(path, "", SkeletonOptions{}, lab_frame);
+  return AnalyseTrial(prepared.trial, prepared.groups, options, Backend::kCpu);
+}
+
+TrialKinematics ComputeTrialKinematicsFile(const std::string& path, const SkeletonOptions& options, Eigen::Matrix3d* internal_from_file) {
+  const PreparedTrial p = PrepareTrial(path, "", options, LabFrameOptions{});
+  if (internal_from_file) *internal_from_file = p.trial.lab_frame.internal_from_file;
+  return ComputeTrialKinematics(p.trial, p.static_trial ? &*p.static_trial : nullptr, p.choice, options, Backend::kCpu);
+}
 
 TrialResult ProcessTrial(const TrialProcessOptions& options) {
   if (options.output_path.empty()) throw InvalidInput("process: -o: expected an output .h5 path, got nothing");
-  const C3dFile c3d = ReadC3d(options.input_path);
+  PreparedTrial prepared = PrepareTrial(options.input_path, options.grf_path, options.skeleton, options.lab_frame);
+  Trial& trial = prepared.trial;
+  const std::optional<Trial>& static_trial = prepared.static_trial;
+  const MarkerSetChoice& choice = prepared.choice;
+  const MarkerGroups& groups = prepared.groups;
+  const Eigen::Matrix3d rotation = trial.lab_frame.internal_from_file;
+
   TrialResult result;
-  result.analysis = AnalyseTrial(c3d, options.trial, options.backend.backend);
-  const TrialAnalysis& a = result.analysis;
-  for (const std::string& w : a.warnings) spdlog::warn("{}", w);
-  result.kinematics = ComputeTrialKinematics(c3d, options.skeleton, options.backend.backend);
-  result.stances = AnalyseStances(&result.analysis, result.kinematics, options.stances);
+  result.analysis = AnalyseTrial(trial, groups, options.trial, options.backend.backend);
+  TrialAnalysis& a = result.analysis;
+  spdlog::info("gait: {} ({})", a.running ? "running" : "walking", a.gait_evidence);
+  if (a.lab_frame.treadmill) {
+    spdlog::info("treadmill, belt {:.2f} m/s ({}){}", a.lab_frame.belt_speed_m_s,
+                 a.lab_frame.belt_speed_source == "--treadmill-speed" ? "given" : "estimated",
+                 a.lab_frame.treadmill_evidence.empty() ? "" : ": " + a.lab_frame.treadmill_evidence);
+  }
+  LogWarnings(a.warnings);
+  result.kinematics = ComputeTrialKinematics(trial, static_trial ? &*static_trial : nullptr, choice, options.skeleton, options.backend.backend);
+  StanceOptions stance_options = options.stances;
+  if (a.lab_frame.treadmill) stance_options.treadmill_speed_m_s = a.lab_frame.belt_speed_m_s;
+  result.stances = AnalyseStances(&a, result.kinematics, stance_options);
   Hdf5Writer h5(options.output_path);
   h5.SetAttribute("/", "format", std::string("midstance"));
   h5.SetAttribute("/", "format_version", std::string(kFormatVersion));
   h5.SetAttribute("/", "software_version", std::string(kSoftwareVersion));
   h5.SetAttribute("/", "created", UtcNow());
-  h5.SetAttribute("/", "kind", std::string("c3d trial, processed"));
-  h5.SetAttribute("/", "inputs", nlohmann::json::array({{{"path", c3d.path}, {"sha256", FileSha256(c3d.path)}}}).dump());
+  h5.SetAttribute("/", "kind", std::string(trial.format == "c3d" ? "c3d trial, processed" : trial.format + " trial, processed"));
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const std::string& path : trial.input_paths) inputs.push_back({{"path", path}, {"sha256", FileSha256(path)}});
+  h5.SetAttribute("/", "inputs", inputs.dump());
   nlohmann::json all_options = nlohmann::json::parse(OptionsJson(options.trial));
   all_options["mid_stance"] = MidStanceName(options.stances.mid_stance);
   for (MidStanceDefinition d : options.stances.also) all_options["also_mid_stance"].push_back(MidStanceName(d));
   all_options["treadmill_speed_m_s"] = std::isnan(options.stances.treadmill_speed_m_s) ? nlohmann::json() : nlohmann::json(options.stances.treadmill_speed_m_s);
+  all_options["vertical_axis"] = options.lab_frame.vertical_axis;
   h5.SetAttribute("/", "options", all_options.dump());
   h5.SetAttribute("/", "command_line", options.command_line);
   h5.SetAttribute("/", "backend", std::string(BackendName(options.backend.backend)) + ": " + options.backend.description);
   h5.SetAttribute("/", "force_convention", std::string(kForceConvention));
-  WriteC3dContents(h5, c3d);
+  h5.SetAttribute("/", "lab_frame", "internal: Z up, X forward; internal = " + MatrixJson(rotation) + " x file (see /lab_frame)");
+  if (trial.format == "c3d") {
+    WriteC3dContents(h5, ReadC3d(options.input_path));
+  } else {
+    WriteTrialMarkers(h5, trial);
+  }
+  h5.SetAttribute("/markers", "frame", std::string("the file's axes; the internal lab frame is /lab_frame/internal_from_file x these"));
+  WriteLabFrame(h5, a);
   WritePlates(h5, a, options.trial);
   WriteEvents(h5, a);
   WriteStances(h5, a, options.trial);

@@ -387,7 +387,7 @@ void WriteStanceCsv(const std::string& path, const TrialAnalysis& a, const Stanc
   {
     std::ofstream out(output.temporary_path());
     if (!out) throw FileFormatError(path + ": cannot write the stance table");
-    out << "stance,side,plates,clean,from_force,exclusion,foot_strike_time_s,toe_off_time_s";
+    out << "stance,side,plates,clean,plausible,from_force,exclusion,foot_inside_plate_m,foot_strike_time_s,toe_off_time_s";
     for (const MetricColumn& column : StanceMetricColumns()) out << ',' << CsvColumn(column.name, column.units);
     for (MidStanceDefinition d : t.options.also) {
       for (const MetricColumn& column : StanceMetricColumns()) {
@@ -398,8 +398,9 @@ void WriteStanceCsv(const std::string& path, const TrialAnalysis& a, const Stanc
     out << '\n';
     for (size_t i = 0; i < a.stances.size(); ++i) {
       const Stance& s = a.stances[i];
-      out << i << ',' << SideName(s.side) << ',' << PlatesOf(s) << ',' << (s.clean ? 1 : 0) << ',' << (s.from_force ? 1 : 0)
-          << ',' << CsvText(s.exclusion) << ',' << CsvNumber(s.events.strike_s) << ',' << CsvNumber(s.events.toe_off_s);
+      out << i << ',' << SideName(s.side) << ',' << PlatesOf(s) << ',' << (s.clean ? 1 : 0) << ',' << (s.plausible ? 1 : 0) << ','
+          << (s.from_force ? 1 : 0) << ',' << CsvText(s.exclusion) << ',' << CsvNumber(s.foot_inside_plate_m) << ','
+          << CsvNumber(s.events.strike_s) << ',' << CsvNumber(s.events.toe_off_s);
       for (const MetricColumn& column : StanceMetricColumns()) out << ',' << CsvNumber(t.metrics[i].*column.member);
       for (size_t d = 0; d < t.options.also.size(); ++d) {
         for (const MetricColumn& column : StanceMetricColumns()) {

@@ -192,17 +192,6 @@ const JointAngles& Kinematics::Joint(const std::string& name) const {
   throw InternalError("no joint " + name);
 }
 
-MarkerTrajectories MarkerTrajectoriesFromC3d(const C3dFile& c3d) {
-  MarkerTrajectories t;
-  t.file = c3d.path;
-  t.rate_hz = c3d.point_rate_hz;
-  t.frame_count = c3d.frame_count;
-  t.labels = c3d.point_labels;
-  const double unit = c3d.point_units.empty() ? 1e-3 : c3d.PointUnitsInMetres();
-  t.positions_m.resize(c3d.points.size());
-  for (size_t i = 0; i < c3d.points.size(); ++i) t.positions_m[i] = c3d.points[i] * unit;
-  return t;
-}
 
 std::vector<double> ChainMarkerPositions(const SkeletonCalibration& calibration, const MarkerTrajectories& trial) {
   const std::map<std::string, int> columns = LabelColumns(trial.labels);

@@ -66,12 +66,6 @@ std::string Text(double value) {
   return s.str();
 }
 
-// GROUP:NAME's first number when present, finite and > 0 (Vicon writes 0 for "not measured").
-const C3dParameter* PositiveParameter(const C3dFile& file, const std::string& group, const std::string& name) {
-  const C3dParameter* p = file.Find(group, name);
-  if (!p || p->numbers.empty() || !std::isfinite(p->numbers[0]) || !(p->numbers[0] > 0)) return nullptr;
-  return p;
-}
 
 
 // [subject] keys: a both-sides key and its one-side forms, or a single field.
@@ -135,45 +129,24 @@ std::string Origin(const SubjectParameters& p, const std::string& name) {
 
 }  // namespace
 
+void SetSubjectParameter(SubjectParameters* p, const std::string& name, double value, const std::string& source) {
+  Set(p, name, value, source);
+}
+
+bool SubjectParameterIsSet(const SubjectParameters& p, const std::string& name) {
+  for (const auto& field : Fields(p)) {
+    if (name == field.name) return !std::isnan(*field.value);
+  }
+  MS_CHECK_MSG(false, "no subject field " << name);
+  return false;
+}
+
 std::vector<SubjectField> ListSubjectParameters(const SubjectParameters& p) {
   std::vector<SubjectField> fields;
   for (const auto& field : Fields(p)) {
     fields.push_back({field.name, field.unit, *field.value, std::isnan(*field.value) ? "" : SourceOf(p, field.name)});
   }
   return fields;
-}
-
-SubjectParameters SubjectParametersFromC3d(const C3dFile& file) {
-  SubjectParameters p;
-  auto take = [&](const char* field, const C3dParameter* parameter, double to_si) {
-    if (!parameter || !std::isnan(*FieldValue(&p, field))) return;
-    Set(&p, field, parameter->numbers[0] * to_si, file.path + ": " + parameter->group + ":" + parameter->name);
-  };
-  struct Named {
-    const char* field;
-    const char* parameter;
-    double to_si;
-  };
-  constexpr double kMm = 1e-3;
-  const Named vicon[] = {
-      {"mass", "Bodymass", 1},
-      {"height", "Height", kMm},
-      {"leg_length_left", "LLegLength", kMm},
-      {"leg_length_right", "RLegLength", kMm},
-      {"knee_width_left", "LKneeWidth", kMm},
-      {"knee_width_right", "RKneeWidth", kMm},
-      {"ankle_width_left", "LAnkleWidth", kMm},
-      {"ankle_width_right", "RAnkleWidth", kMm},
-      {"marker_diameter", "MarkerDiameter", kMm},
-  };
-  for (const char* group : {"PROCESSING", "SUBJECTS"}) {
-    for (const Named& v : vicon) take(v.field, PositiveParameter(file, group, v.parameter), v.to_si);
-  }
-  const Named c3d_org[] = {{"mass", "WEIGHT", 1}, {"height", "HEIGHT", 1}, {"marker_diameter", "TARGET_RADIUS", 2}};
-  for (const Named& v : c3d_org) take(v.field, PositiveParameter(file, "SUBJECT", v.parameter), v.to_si);
-  // SEG:MARKER_DIAMETER is not read: Vicon writes its reconstruction setting there (25 mm in
-  // vicon_gait_raw.c3d, whose Plug-in Gait run used 15 mm markers by its hip centres).
-  return p;
 }
 
 SubjectParameters SubjectParametersFromToml(const std::string& path) {
