@@ -69,6 +69,10 @@ TEST(CorrelateRepeatedMeasures, MatchesHandWorkedSums) {
   // pingouin: n = dof + 2 = 5, so the Fisher-z standard error is 1 / sqrt(2).
   ExpectRelativeNear(rm.r_ci_low, std::tanh(std::atanh(0.5) - kZ975 / std::sqrt(2.0)), kClosedFormTolerance, "r CI low");
   ExpectRelativeNear(rm.r_ci_high, std::tanh(std::atanh(0.5) + kZ975 / std::sqrt(2.0)), kClosedFormTolerance, "r CI high");
+  EXPECT_FALSE(rm.conclusive);
+  EXPECT_EQ(RepeatedMeasuresVerdict(rm, "legs"),
+            "n = 6 stances in 2 legs: too few stances to conclude anything (at least 10 needed); "
+            "repeated-measures r = 0.5, 95 % CI -0.684 to 0.959");
 }
 
 TEST(CorrelateRepeatedMeasures, PooledFitIsFooledByTheGroupOffsets) {
@@ -149,6 +153,10 @@ TEST(CorrelateRepeatedMeasures, SeesNoWithinGroupRelationshipThatPoolingInvents)
   EXPECT_LT(rm.r_ci_low, 0.0);
   EXPECT_GT(rm.r_ci_high, 0.0);
   EXPECT_GT(rm.p_value, 0.05);
+  EXPECT_FALSE(rm.conclusive);
+  const std::string verdict = RepeatedMeasuresVerdict(rm, "runners");
+  EXPECT_TRUE(Contains(verdict, "n = 120 stances in 8 runners: no relationship within the runners shown")) << verdict;
+  EXPECT_TRUE(Contains(verdict, "includes zero")) << verdict;
   std::printf("pooled r = %.3f (p = %.2g); repeated-measures r = %.3f (p = %.2g)\n", pooled.r, pooled.p_value, rm.r,
               rm.p_value);
 }
@@ -160,6 +168,10 @@ TEST(CorrelateRepeatedMeasures, RecoversAWithinSlopeOppositeToTheBetweenTrend) {
   EXPECT_GT(rm.r, 0.5);
   EXPECT_NEAR(rm.slope, 0.5, 4.0 * rm.slope_se);
   EXPECT_GT(rm.slope_ci_low, 0.0);
+  EXPECT_TRUE(rm.conclusive);
+  const std::string verdict = RepeatedMeasuresVerdict(rm, "runners");
+  EXPECT_TRUE(Contains(verdict, "n = 120 stances in 10 runners: common slope within the runners")) << verdict;
+  EXPECT_TRUE(Contains(verdict, "excludes zero (repeated-measures r = ")) << verdict;
 }
 
 TEST(CorrelateRepeatedMeasures, LeavesOutNaNsAndCountsSingletonGroupsWithoutEffect) {
@@ -192,6 +204,7 @@ TEST(RepeatedMeasures, GiveNaNWithAReasonWhenTheDataCannotSupportThem) {
     EXPECT_TRUE(std::isnan(rm.r));
     EXPECT_TRUE(std::isnan(rm.p_value));
     EXPECT_TRUE(Contains(rm.reason, c.phrase)) << rm.reason;
+    EXPECT_TRUE(Contains(RepeatedMeasuresVerdict(rm, "legs"), rm.reason));
     const MixedModelFit fit = FitRandomInterceptModel(c.data.x, c.data.y, c.data.group);
     EXPECT_TRUE(std::isnan(fit.slope));
     EXPECT_TRUE(std::isnan(fit.slope_p_value));

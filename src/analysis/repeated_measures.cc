@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <string>
@@ -106,6 +107,12 @@ double WithinResidualSumOfSquares(const GroupedData& data, double slope) {
 }
 
 std::string Count(int n, const char* what) { return std::to_string(n) + " " + what; }
+
+std::string Format(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", v);
+  return text;
+}
 
 // Why a repeated-measures analysis cannot be done on these data, or empty.
 std::string TooFewReason(const GroupedData& data) {
@@ -315,7 +322,28 @@ RepeatedMeasuresCorrelation CorrelateRepeatedMeasures(const std::vector<double>&
   rm.slope_ci_high = rm.slope + half_width;
   rm.p_value = rm.slope_se == 0.0 ? 0.0 : StudentTTwoSidedP(rm.slope / rm.slope_se, rm.dof);
   FillCorrelationInterval(rm);
+  rm.conclusive = rm.n >= kMinConclusiveN && (rm.slope_ci_low > 0.0 || rm.slope_ci_high < 0.0);
   return rm;
+}
+
+std::string RepeatedMeasuresVerdict(const RepeatedMeasuresCorrelation& rm, const std::string& groups_noun) {
+  const std::string head = "n = " + std::to_string(rm.n) + " stances in " + std::to_string(rm.groups) + " " + groups_noun + ": ";
+  if (!rm.reason.empty()) return head + rm.reason;
+  const std::string correlation = "repeated-measures r = " + Format(rm.r);
+  if (rm.n < kMinConclusiveN) {
+    std::string verdict = head + "too few stances to conclude anything (at least " + std::to_string(kMinConclusiveN) +
+                          " needed); " + correlation;
+    if (std::isnan(rm.r_ci_low)) return verdict;
+    return verdict + ", 95 % CI " + Format(rm.r_ci_low) + " to " + Format(rm.r_ci_high);
+  }
+  const std::string interval = "95 % CI " + Format(rm.slope_ci_low) + " to " + Format(rm.slope_ci_high);
+  const std::string statistics = " (" + correlation + ", p = " + Format(rm.p_value) + ")";
+  if (rm.conclusive) {
+    return head + "common slope within the " + groups_noun + " " + Format(rm.slope) + " per unit, " + interval +
+           " excludes zero" + statistics;
+  }
+  return head + "no relationship within the " + groups_noun + " shown: the common slope's " + interval +
+         " includes zero" + statistics;
 }
 
 MixedModelFit FitRandomInterceptModel(const std::vector<double>& x, const std::vector<double>& y,
