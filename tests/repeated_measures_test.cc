@@ -22,6 +22,7 @@
 
 #include "midstance/error.h"
 #include "midstance/regression.h"
+#include "midstance/relationship.h"
 #include "midstance/repeated_measures.h"
 #include "support/test_support.h"
 
@@ -236,6 +237,52 @@ TEST(RepeatedMeasures, NameWhatDoesNotVaryWithinTheGroups) {
 TEST(RepeatedMeasures, RejectMismatchedLengths) {
   EXPECT_THROW(CorrelateRepeatedMeasures({1, 2}, {1, 2}, {0}), InvalidInput);
   EXPECT_THROW(FitRandomInterceptModel({1, 2}, {1}, {0, 1}), InvalidInput);
+}
+
+// Issue 12, item 9 in miniature: one runner's right leg pushes harder and drives its knee faster
+// than the left, with no relationship within either leg. The pooled fit calls that conclusive;
+// the relationship's verdict comes from the repeated-measures correlation and does not.
+RelationshipSample TwoLegsOfOneRunner() {
+  const Dataset d = OffsetGroups(2, 14, 1.5, 0.0, 3);
+  RelationshipSample sample;
+  sample.force = d.x;
+  sample.knee_drive = d.y;
+  sample.leg = d.group;
+  sample.group = d.group;
+  return sample;
+}
+
+TEST(RelateByLeg, TakesTheVerdictFromTheRepeatedMeasuresAnalysisWhenBothLegsArePresent) {
+  const RelationshipSample sample = TwoLegsOfOneRunner();
+  const Relationship rel = RelateByLeg("swing_knee_velocity_pelvis", "vertical_force_mid_bw", sample);
+  EXPECT_GT(rel.fit.r, 0.8);
+  EXPECT_TRUE(rel.fit.conclusive) << rel.fit.verdict;
+  EXPECT_EQ(rel.left.n, 14);
+  EXPECT_EQ(rel.right.n, 14);
+  EXPECT_EQ(rel.legs.groups, 2);
+  EXPECT_EQ(rel.legs.dof, 25.0);
+  EXPECT_EQ(rel.legs_mixed.slope_dof, 25.0);
+  EXPECT_FALSE(rel.conclusive) << rel.verdict;
+  EXPECT_EQ(rel.verdict, RepeatedMeasuresVerdict(rel.legs, "legs"));
+  EXPECT_TRUE(Contains(rel.verdict, "n = 28 stances in 2 legs: no relationship within the legs shown")) << rel.verdict;
+  EXPECT_EQ(rel.verdict_source, "repeated-measures correlation over the legs (Bakdash & Marusich 2017)");
+}
+
+TEST(RelateByLeg, FallsBackToTheOneLegPresentAndToThePooledFitWithoutKnownLegs) {
+  RelationshipSample sample = TwoLegsOfOneRunner();
+  for (int& leg : sample.leg) leg = leg == 1 ? -1 : leg;  // right stances of unknown leg
+  const Relationship left_only = RelateByLeg("y", "x", sample);
+  EXPECT_EQ(left_only.right.n, 0);
+  EXPECT_EQ(left_only.verdict, left_only.left.verdict);
+  EXPECT_EQ(left_only.verdict_source, "least squares, left leg only");
+  EXPECT_EQ(left_only.fit.n, 28);  // the pooled fit still sees every stance
+  for (int& leg : sample.leg) leg = -1;
+  const Relationship unknown = RelateByLeg("y", "x", sample);
+  EXPECT_EQ(unknown.verdict, unknown.fit.verdict);
+  EXPECT_EQ(unknown.verdict_source, "least squares (no stance of a known leg)");
+  EXPECT_TRUE(std::isnan(unknown.legs.r));
+  sample.group.pop_back();
+  EXPECT_THROW(RelateByLeg("y", "x", sample), InvalidInput);
 }
 
 // Unbalanced random groups (2 to 9 stances, one singleton, a NaN) with random offsets.

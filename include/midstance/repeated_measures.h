@@ -38,7 +38,7 @@ RepeatedMeasuresCorrelation CorrelateRepeatedMeasures(const std::vector<double>&
 
 // One sentence for the report, like LinearFit::verdict: "n = 24 stances in 2 legs: common slope
 // within the legs 0.12 per unit, 95 % CI 0.03 to 0.21 excludes zero (repeated-measures r = 0.41,
-// p = 0.01)"; below kMinConclusiveN stances, or with a reason, it says that nothing can be concluded.
+// p = 0.01)"; below kMinConclusiveN stances it says that nothing can be concluded, and a reason why.
 // groups_noun names the groups in the plural ("legs", "trial-legs").
 std::string RepeatedMeasuresVerdict(const RepeatedMeasuresCorrelation& rm, const std::string& groups_noun);
 

@@ -328,14 +328,16 @@ RepeatedMeasuresCorrelation CorrelateRepeatedMeasures(const std::vector<double>&
 
 std::string RepeatedMeasuresVerdict(const RepeatedMeasuresCorrelation& rm, const std::string& groups_noun) {
   const std::string head = "n = " + std::to_string(rm.n) + " stances in " + std::to_string(rm.groups) + " " + groups_noun + ": ";
-  if (!rm.reason.empty()) return head + rm.reason;
   const std::string correlation = "repeated-measures r = " + Format(rm.r);
   if (rm.n < kMinConclusiveN) {
     std::string verdict = head + "too few stances to conclude anything (at least " + std::to_string(kMinConclusiveN) +
-                          " needed); " + correlation;
+                          " needed); ";
+    if (!rm.reason.empty()) return verdict + rm.reason;
+    verdict += correlation;
     if (std::isnan(rm.r_ci_low)) return verdict;
     return verdict + ", 95 % CI " + Format(rm.r_ci_low) + " to " + Format(rm.r_ci_high);
   }
+  if (!rm.reason.empty()) return head + rm.reason;
   const std::string interval = "95 % CI " + Format(rm.slope_ci_low) + " to " + Format(rm.slope_ci_high);
   const std::string statistics = " (" + correlation + ", p = " + Format(rm.p_value) + ")";
   if (rm.conclusive) {
