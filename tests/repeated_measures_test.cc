@@ -197,7 +197,7 @@ TEST(RepeatedMeasures, GiveNaNWithAReasonWhenTheDataCannotSupportThem) {
   const Case cases[] = {
       {{{}, {}, {}}, "0 group(s)"},
       {{{1, 2, 3, 4}, {1, 3, 2, 4}, {0, 0, 0, 0}}, "1 group(s)"},
-      {{{1, 2, 3}, {1, 3, 2}, {0, 0, 1}}, "too few to estimate a within-group slope"},
+      {{{1, 2, 3}, {1, 3, 2}, {0, 0, 1}}, "too few observations for a within-group slope (at least 2 more than the 2 groups)"},
       {{{kNaN, kNaN, kNaN, kNaN, 1}, {1, 2, 3, 4, 5}, {0, 0, 1, 1, 2}}, "1 group(s)"},
   };
   for (const Case& c : cases) {

@@ -121,8 +121,7 @@ std::string TooFewReason(const GroupedData& data) {
     return Count(k, "group(s)") + ": at least 2 groups are needed (with one group this is a plain correlation)";
   }
   if (data.n - k - 1 < 1) {
-    return Count(data.n, "observations") + " in " + Count(k, "groups") +
-           ": too few to estimate a within-group slope (at least groups + 2 are needed)";
+    return "too few observations for a within-group slope (at least 2 more than the " + Count(k, "groups") + ")";
   }
   return "";
 }
