@@ -350,7 +350,7 @@ std::string FileText(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Same input, same options: the same CSV and report, byte for byte, whatever the thread count.
+// Same input, same options: the same CSVs and report, byte for byte, whatever the thread count.
 TEST(StanceTrials, SameTrialGivesTheSameTableAndReport) {
   MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir one, two;
@@ -360,6 +360,14 @@ TEST(StanceTrials, SameTrialGivesTheSameTableAndReport) {
   const std::string csv = FileText(one / "r.stances.csv");
   EXPECT_GT(csv.size(), 500u);
   EXPECT_EQ(csv, FileText(two / "r.stances.csv"));
+  // The relationships CSV next to it is `report --csv` of the one trial (its legs as the groups).
+  const std::string relationships = FileText(one / "r.relationships.csv");
+  EXPECT_EQ(relationships.rfind("knee_drive,force,n,slope,", 0), 0u) << relationships.substr(0, 200);
+  EXPECT_NE(relationships.find("stances in 2 legs"), std::string::npos);
+  EXPECT_EQ(relationships, FileText(two / "r.relationships.csv"));
+  ASSERT_EQ(RunMidstance("--quiet report " + (one / "r.h5") + " -o " + (one / "again.html") + " --csv " +
+                         (one / "again.csv")).exit_code, 0);
+  EXPECT_EQ(relationships, FileText(one / "again.csv"));
   // The report names its input path; with that replaced the pages are identical.
   std::string first = FileText(one / "r.report.html"), second = FileText(two / "r.report.html");
   for (std::string* page : {&first, &second}) {

@@ -24,4 +24,8 @@ Report BuildTrialReport(const std::vector<std::string>& result_paths);
 void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path,
                       const std::string& fits_csv_path = "");
 
+// Only the relationships CSV of WriteTrialReport (what `midstance process` writes next to the
+// stance table as <output>.relationships.csv: one trial, its legs as the groups).
+void WriteRelationshipsCsv(const std::vector<std::string>& result_paths, const std::string& csv_path);
+
 }  // namespace midstance

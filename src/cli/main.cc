@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
                       "belt speed of an instrumented treadmill, m/s (running speed and step length; default: overground)")
       ->check(CLI::Range(0.1, 15.0));
   process->add_flag("--no-report", no_report, "do not write <output>.report.html");
-  process->add_flag("--no-csv", no_csv, "do not write <output>.stances.csv");
+  process->add_flag("--no-csv", no_csv, "do not write <output>.stances.csv and <output>.relationships.csv");
 
   std::vector<std::string> report_inputs;
   std::string report_output;

@@ -487,6 +487,10 @@ Report ReportOf(const std::vector<TrialData>& trials) {
 
 Report BuildTrialReport(const std::vector<std::string>& result_paths) { return ReportOf(ReadTrials(result_paths)); }
 
+void WriteRelationshipsCsv(const std::vector<std::string>& result_paths, const std::string& csv_path) {
+  WritePooledFitsCsv(ReadTrials(result_paths), csv_path);
+}
+
 void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path,
                       const std::string& fits_csv_path) {
   const std::vector<TrialData> trials = ReadTrials(result_paths);
