@@ -155,6 +155,13 @@ TEST(CorrelateRepeatedMeasures, SeesNoWithinGroupRelationshipThatPoolingInvents)
   EXPECT_GT(rm.r_ci_high, 0.0);
   EXPECT_GT(rm.p_value, 0.05);
   EXPECT_FALSE(rm.conclusive);
+  // The mixed model assumes offsets unrelated to x, which these break; its slope blends the within
+  // and between slopes (Mundlak 1978), and stays near the within one only because the offsets
+  // dwarf the residuals here (tau^2 / sigma^2 ~ 240). So the verdicts use rm_corr.
+  const MixedModelFit lmm = FitRandomInterceptModel(d.x, d.y, d.group);
+  EXPECT_GT(lmm.group_variance / lmm.residual_variance, 100.0);
+  EXPECT_LT(lmm.slope_ci_low, 0.0);
+  EXPECT_GT(lmm.slope_ci_high, 0.0);
   const std::string verdict = RepeatedMeasuresVerdict(rm, "runners");
   EXPECT_TRUE(Contains(verdict, "n = 120 stances in 8 runners: no relationship within the runners shown")) << verdict;
   EXPECT_TRUE(Contains(verdict, "includes zero")) << verdict;
