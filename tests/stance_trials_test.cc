@@ -468,7 +468,9 @@ TEST(StanceTrials, ReportPoolsStancesAcrossTrials) {
   // Within one trial the groups are its legs, and the verdict is rm_corr's over them.
   for (const Relationship& rel : vicon.stances.relationships) {
     EXPECT_EQ(rel.legs.groups, rel.left.n > 0 && rel.right.n > 0 ? 2 : rel.left.n + rel.right.n > 0 ? 1 : 0);
-    if (rel.left.n > 0 && rel.right.n > 0) EXPECT_EQ(rel.verdict, RepeatedMeasuresVerdict(rel.legs, "legs"));
+    if (rel.left.n > 0 && rel.right.n > 0) {
+      EXPECT_EQ(rel.verdict, RepeatedMeasuresVerdict(rel.legs, "legs"));
+    }
   }
 }
 
