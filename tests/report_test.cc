@@ -571,7 +571,8 @@ TEST(ReportTest, ChromiumSortsATableByTheClickedColumn) {
 }
 
 // The report `midstance process` writes for a real trial (vicon_gait_raw, Plug-in Gait) loads in
-// Chromium without a console error and with every plot: four per trial, three knee-drive scatters.
+// Chromium without a console error and with every plot: four per trial, three knee-drive pairs
+// with a panel per leg.
 TEST(ReportTest, RealTrialReportRendersInChromium) {
   REQUIRE_CHROMIUM();
   if (testing::kSharedData.empty()) GTEST_SKIP() << "no ../shared/data";
@@ -584,7 +585,7 @@ TEST(ReportTest, RealTrialReportRendersInChromium) {
   const BrowserRun dom = RunChromium(page, "--dump-dom");
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   EXPECT_TRUE(ScriptRan(dom.out));
-  EXPECT_EQ(CountMatches(dom.out, std::regex(R"(<svg[^>]*\sclass="plot")")), 4 + 3);
+  EXPECT_EQ(CountMatches(dom.out, std::regex(R"(<svg[^>]*\sclass="plot")")), 4 + 3 * 2);
   EXPECT_EQ(ConsoleProblems(dom.err), std::vector<std::string>{}) << JoinLines(ConsoleProblems(dom.err));
   const fs::path artefacts = fs::absolute("test-artefacts");
   fs::create_directories(artefacts);

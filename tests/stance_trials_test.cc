@@ -14,6 +14,8 @@
 #include "midstance/gait_events.h"
 #include "midstance/opensim_files.h"
 #include "midstance/regression.h"
+#include "midstance/relationship.h"
+#include "midstance/repeated_measures.h"
 #include "midstance/stance_metrics.h"
 #include "midstance/trial.h"
 #include "support/test_support.h"
@@ -348,7 +350,7 @@ std::string FileText(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Same input, same options: the same CSV and report, byte for byte, whatever the thread count.
+// Same input, same options: the same CSVs and report, byte for byte, whatever the thread count.
 TEST(StanceTrials, SameTrialGivesTheSameTableAndReport) {
   MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir one, two;
@@ -358,6 +360,14 @@ TEST(StanceTrials, SameTrialGivesTheSameTableAndReport) {
   const std::string csv = FileText(one / "r.stances.csv");
   EXPECT_GT(csv.size(), 500u);
   EXPECT_EQ(csv, FileText(two / "r.stances.csv"));
+  // The relationships CSV next to it is `report --csv` of the one trial (its legs as the groups).
+  const std::string relationships = FileText(one / "r.relationships.csv");
+  EXPECT_EQ(relationships.rfind("knee_drive,force,n,slope,", 0), 0u) << relationships.substr(0, 200);
+  EXPECT_NE(relationships.find("stances in 2 legs"), std::string::npos);
+  EXPECT_EQ(relationships, FileText(two / "r.relationships.csv"));
+  ASSERT_EQ(RunMidstance("--quiet report " + (one / "r.h5") + " -o " + (one / "again.html") + " --csv " +
+                         (one / "again.csv")).exit_code, 0);
+  EXPECT_EQ(relationships, FileText(one / "again.csv"));
   // The report names its input path; with that replaced the pages are identical.
   std::string first = FileText(one / "r.report.html"), second = FileText(two / "r.report.html");
   for (std::string* page : {&first, &second}) {
@@ -374,22 +384,55 @@ TEST(StanceTrials, SameTrialGivesTheSameTableAndReport) {
 namespace midstance {
 namespace {
 
-// `midstance report A.h5 B.h5 --csv` pools the clean stances of both trials: the fit of a pair
-// equals the regression over the two trials' metrics put together.
+// One CSV line split into cells; a quoted cell may hold commas and doubled quotes.
+std::vector<std::string> CsvCells(const std::string& line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
+      cells.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+// `midstance report A.h5 B.h5 --csv` pools the clean stances of both trials: the pooled fit of a
+// pair equals the regression over the two trials' metrics put together, each leg's columns the
+// regression over that leg's stances, and rm_* the repeated-measures correlation with trial and
+// leg as the groups, which also gives the verdict (both legs have stances).
 TEST(StanceTrials, ReportPoolsStancesAcrossTrials) {
   MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const TrialResult vicon = Process(dir, "vicon_gait_raw.c3d", "", true, "pig");
   const TrialResult ist = Process(dir, "ist_gait_emg.c3d", "ist_static.c3d", true, "pig");
-  std::vector<double> force, drive;
+  std::vector<double> force, drive, left_force, left_drive;
+  std::vector<int> group;
+  int trial = 0;
   for (const TrialResult* r : {&vicon, &ist}) {
     for (size_t i = 0; i < r->analysis.stances.size(); ++i) {
-      if (!r->analysis.stances[i].clean) continue;
+      const Stance& s = r->analysis.stances[i];
+      if (!s.clean) continue;
       force.push_back(r->stances.metrics[i].peak_vertical_force_n);
       drive.push_back(r->stances.metrics[i].swing_thigh_angular_velocity_peak_deg_s);
+      ASSERT_NE(s.side, Side::kUnknown);
+      group.push_back(2 * trial + (s.side == Side::kLeft ? 0 : 1));
+      if (s.side != Side::kLeft) continue;
+      left_force.push_back(force.back());
+      left_drive.push_back(drive.back());
     }
+    ++trial;
   }
   const LinearFit expected = FitLine(force, drive);
+  const LinearFit left = FitLine(left_force, left_drive);
+  const RepeatedMeasuresCorrelation rm = CorrelateRepeatedMeasures(force, drive, group);
   ASSERT_EQ(expected.n, 4);
   const testing::CommandResult run = RunMidstance("--quiet report " + (dir / "vicon_gait_raw.c3d.h5") + " " +
                                                   (dir / "ist_gait_emg.c3d.h5") + " -o " + (dir / "r.html") + " --csv " +
@@ -397,21 +440,38 @@ TEST(StanceTrials, ReportPoolsStancesAcrossTrials) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::ifstream csv(dir / "fits.csv");
   std::string line;
+  ASSERT_TRUE(std::getline(csv, line));
+  const std::vector<std::string> header = CsvCells(line);
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
   bool found = false;
   while (std::getline(csv, line)) {
     if (line.rfind("swing_thigh_angular_velocity_peak,peak_vertical_force,", 0) != 0) continue;
     found = true;
-    std::stringstream cells(line);
-    std::string cell;
-    std::vector<std::string> v;
-    while (std::getline(cells, cell, ',')) v.push_back(cell);
+    const std::vector<std::string> v = CsvCells(line);
+    ASSERT_EQ(v.size(), header.size()) << line;
     EXPECT_EQ(std::stoi(v.at(2)), expected.n);
     EXPECT_NEAR(std::stod(v.at(3)), expected.slope, 1e-8 * std::abs(expected.slope));
     EXPECT_NEAR(std::stod(v.at(5)), expected.r, 1e-8);
     EXPECT_EQ(v.at(11), "0") << "n = 4 is never conclusive";
     EXPECT_NE(line.find("too few stances to conclude anything"), std::string::npos) << line;
+    EXPECT_EQ(std::stoi(v.at(column("left_n"))), left.n);
+    EXPECT_NEAR(std::stod(v.at(column("left_slope"))), left.slope, 1e-8 * std::abs(left.slope));
+    EXPECT_EQ(std::stoi(v.at(column("rm_n"))), rm.n);
+    EXPECT_EQ(std::stoi(v.at(column("rm_groups"))), 4);
+    EXPECT_EQ(v.at(column("verdict")), RepeatedMeasuresVerdict(rm, "trial-legs"));
+    EXPECT_EQ(v.at(column("verdict_source")), "repeated-measures correlation over the trial-legs (Bakdash & Marusich 2017)");
+    EXPECT_EQ(v.at(column("rm_r")), "") << "4 stances in 4 trial-legs leave no within-group variation";
   }
   EXPECT_TRUE(found);
+  // Within one trial the groups are its legs, and the verdict is rm_corr's over them.
+  for (const Relationship& rel : vicon.stances.relationships) {
+    EXPECT_EQ(rel.legs.groups, rel.left.n > 0 && rel.right.n > 0 ? 2 : rel.left.n + rel.right.n > 0 ? 1 : 0);
+    if (rel.left.n > 0 && rel.right.n > 0) {
+      EXPECT_EQ(rel.verdict, RepeatedMeasuresVerdict(rel.legs, "legs"));
+    }
+  }
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "midstance/gait_events.h"
-#include "midstance/regression.h"
+#include "midstance/relationship.h"
 #include "midstance/stance_metrics.h"
 
 namespace midstance {
@@ -20,11 +20,6 @@ struct StanceOptions {
   double treadmill_speed_m_s = NAN;  // belt speed on an instrumented treadmill; NaN: overground
 };
 
-struct Relationship {
-  std::string knee_drive, force;  // metric names
-  LinearFit fit;
-};
-
 struct StanceTable {
   StanceOptions options;
   double body_mass_kg = NAN;
@@ -32,7 +27,7 @@ struct StanceTable {
   std::vector<StanceMetrics> metrics;                    // per stance of the analysis, same order
   std::vector<std::vector<StanceMetrics>> also_metrics;  // [options.also][stance]
   std::vector<StanceCurves> curves;
-  std::vector<Relationship> relationships;               // over the clean stances
+  std::vector<Relationship> relationships;               // over the clean stances, groups = legs
   std::vector<std::string> warnings;
 };
 

@@ -107,7 +107,7 @@ struct TrialProcessOptions {
   TrialOptions trial;
   SkeletonOptions skeleton;
   StanceOptions stances;
-  bool write_csv = true;     // <output>.stances.csv next to the HDF5
+  bool write_csv = true;     // <output>.stances.csv and <output>.relationships.csv next to the HDF5
   bool write_report = true;  // <output>.report.html next to the HDF5
   ResolvedBackend backend;
 };

@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
                       "belt speed of a treadmill, m/s (default: a treadmill is detected and its belt speed estimated from the stance feet)")
       ->check(CLI::Range(0.1, 15.0));
   process->add_flag("--no-report", no_report, "do not write <output>.report.html");
-  process->add_flag("--no-csv", no_csv, "do not write <output>.stances.csv");
+  process->add_flag("--no-csv", no_csv, "do not write <output>.stances.csv and <output>.relationships.csv");
 
   std::vector<std::string> report_inputs;
   std::string report_output;

@@ -342,6 +342,7 @@ TrialResult ProcessTrial(const TrialProcessOptions& options) {
   if (options.write_csv) {
     result.csv_path = stem + ".stances.csv";
     WriteStanceCsv(result.csv_path, a, result.stances);
+    WriteRelationshipsCsv({options.output_path}, stem + ".relationships.csv");
   }
   if (options.write_report) {
     result.report_path = stem + ".report.html";

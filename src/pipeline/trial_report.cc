@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "midstance/atomic_output.h"
@@ -13,6 +14,7 @@
 #include "midstance/error.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/regression.h"
+#include "midstance/relationship.h"
 #include "midstance/stance_metrics.h"
 #include "midstance/version.h"
 
@@ -270,21 +272,29 @@ ReportSection TrialSection(const TrialData& t, size_t index) {
 
 // ----- knee drive against force, over every trial ---------------------------------------------------
 
+// The clean stances of every trial for one (force, knee drive) pair: each stance's leg, and as its
+// repeated-measures group its trial and leg (trials may be different runners or days; a leg's
+// stances within one trial share an offset).
 struct Pooled {
-  std::vector<double> x, y;
+  RelationshipSample sample;
   std::vector<std::string> title;
-  std::vector<int> colour;
 };
+
+int LegIndex(const std::string& side) { return side == "left" ? 0 : side == "right" ? 1 : -1; }
 
 Pooled Pool(const std::vector<TrialData>& trials, const std::string& force, const std::string& drive) {
   Pooled p;
-  for (const TrialData& t : trials) {
-    for (size_t i = 0; i < t.Stances(); ++i) {
-      if (!t.clean[i]) continue;
-      p.x.push_back(t.metric.at(force)[i]);
-      p.y.push_back(t.metric.at(drive)[i]);
-      p.title.push_back(t.name + ", stance " + std::to_string(i + 1) + ", " + t.side[i]);
-      p.colour.push_back(t.side[i] == "left" ? kLeftColour : kRightColour);
+  p.sample.groups_noun = trials.size() == 1 ? "legs" : "trial-legs";
+  for (size_t t = 0; t < trials.size(); ++t) {
+    const TrialData& trial = trials[t];
+    for (size_t i = 0; i < trial.Stances(); ++i) {
+      if (!trial.clean[i]) continue;
+      const int leg = LegIndex(trial.side[i]);
+      p.sample.force.push_back(trial.metric.at(force)[i]);
+      p.sample.knee_drive.push_back(trial.metric.at(drive)[i]);
+      p.sample.leg.push_back(leg);
+      p.sample.group.push_back(static_cast<int>(2 * t) + leg);
+      p.title.push_back(trial.name + ", stance " + std::to_string(i + 1) + ", " + trial.side[i]);
     }
   }
   return p;
@@ -303,19 +313,23 @@ std::string Label(const std::string& metric) {
   return text + " (" + UnitsOf(metric) + ")";
 }
 
-Plot ScatterPlot(const std::vector<TrialData>& trials, const std::string& force, const std::string& drive) {
-  const Pooled p = Pool(trials, force, drive);
-  const LinearFit fit = FitLine(p.x, p.y);
+// One leg's panel: its stances and its own least-squares line.
+Plot LegScatterPlot(const Pooled& p, const Relationship& rel, int leg) {
+  const LinearFit& fit = leg == 0 ? rel.left : rel.right;
+  const std::string name = leg == 0 ? "left" : "right";
   Plot plot;
-  plot.id = "scatter-" + drive + "-" + force;
-  plot.title = "Knee drive vs force: " + drive;
-  plot.x_label = Label(force);
-  plot.y_label = Label(drive);
-  for (size_t i = 0; i < p.x.size(); ++i) plot.points.push_back({p.x[i], p.y[i], p.title[i], p.colour[i]});
+  plot.id = "scatter-" + rel.knee_drive + "-" + rel.force + "-" + name;
+  plot.title = "Knee drive vs force, " + name + " stances: " + rel.knee_drive;
+  plot.x_label = Label(rel.force);
+  plot.y_label = Label(rel.knee_drive);
+  for (size_t i = 0; i < p.sample.force.size(); ++i) {
+    if (p.sample.leg[i] != leg) continue;
+    plot.points.push_back({p.sample.force[i], p.sample.knee_drive[i], p.title[i], leg == 0 ? kLeftColour : kRightColour});
+  }
   plot.has_fit = std::isfinite(fit.slope) && std::isfinite(fit.intercept);
   plot.fit_slope = fit.slope;
   plot.fit_intercept = fit.intercept;
-  plot.caption = fit.verdict;
+  plot.caption = name + " leg alone (least squares): " + fit.verdict;
   return plot;
 }
 
@@ -325,6 +339,10 @@ bool AllHaveBodyMass(const std::vector<TrialData>& trials) {
   return all;
 }
 
+Relationship RelateAcrossTrials(const std::vector<TrialData>& trials, const std::string& force, const std::string& drive) {
+  return RelateByLeg(drive, force, Pool(trials, force, drive).sample);
+}
+
 ReportSection KneeDriveSection(const std::vector<TrialData>& trials) {
   const bool body_weights = AllHaveBodyMass(trials);
   const std::vector<std::string> forces = ForceMetricNames(body_weights);
@@ -332,65 +350,114 @@ ReportSection KneeDriveSection(const std::vector<TrialData>& trials) {
   section.title = "Forward knee drive and the stance force";
   section.paragraphs.push_back(
       "Each point is one clean stance: the swing leg's knee drive against the force the stance leg applied"
-      " in the same stance, pooled over " + std::to_string(trials.size()) + " trial(s). Blue: left stance, orange: right stance."
-      " Lines are least-squares fits; the captions say whether the data can support a conclusion.");
+      " in the same stance, over " + std::to_string(trials.size()) + " trial(s); one panel per leg (blue: left"
+      " stance, orange: right stance), each with that leg's own least-squares line.");
+  section.paragraphs.push_back(
+      "Left and right stances of one runner are not independent points: each leg (in each trial) has its own"
+      " offset, and pooling them can show a relationship that holds within neither leg. So each verdict below comes"
+      " from the repeated-measures correlation over the legs (Bakdash & Marusich 2017: one common slope within"
+      " every trial-leg, each with its own intercept), or from the one leg's fit when only one leg has stances;"
+      " never from a fit that pools both legs.");
   if (!body_weights) section.warnings.push_back("body mass unknown for at least one trial: forces in N, not body weights");
   const std::string peak = forces[0], mid = forces[1], propulsive = forces[5];
-  section.plots.push_back(ScatterPlot(trials, peak, "swing_thigh_angular_velocity_peak"));
-  section.plots.push_back(ScatterPlot(trials, mid, "swing_knee_velocity_pelvis"));
-  section.plots.push_back(ScatterPlot(trials, propulsive, "swing_knee_ahead_of_pelvis"));
+  const std::pair<std::string, std::string> featured[] = {{peak, "swing_thigh_angular_velocity_peak"},
+                                                          {mid, "swing_knee_velocity_pelvis"},
+                                                          {propulsive, "swing_knee_ahead_of_pelvis"}};
+  for (const auto& [force, drive] : featured) {
+    const Pooled p = Pool(trials, force, drive);
+    const Relationship rel = RelateByLeg(drive, force, p.sample);
+    section.paragraphs.push_back(drive + " against " + force + ": " + rel.verdict + " [" + rel.verdict_source + "].");
+    section.plots.push_back(LegScatterPlot(p, rel, 0));
+    section.plots.push_back(LegScatterPlot(p, rel, 1));
+  }
   return section;
 }
 
-struct PooledFit {
-  std::string knee_drive, force;
-  LinearFit fit;
-};
-
 // Every knee-drive metric against every force metric over the clean stances of all trials.
-std::vector<PooledFit> PooledFits(const std::vector<TrialData>& trials) {
-  std::vector<PooledFit> fits;
+std::vector<Relationship> PooledFits(const std::vector<TrialData>& trials) {
+  std::vector<Relationship> fits;
   for (const std::string& drive : KneeDriveMetricNames()) {
     for (const std::string& force : ForceMetricNames(AllHaveBodyMass(trials))) {
-      const Pooled p = Pool(trials, force, drive);
-      fits.push_back({drive, force, FitLine(p.x, p.y)});
+      fits.push_back(RelateAcrossTrials(trials, force, drive));
     }
   }
   return fits;
 }
 
+std::string Interval(double low, double high, int decimals) {
+  return std::isfinite(low) ? Fixed(low, decimals) + " to " + Fixed(high, decimals) : "";
+}
+
 ReportSection RelationshipTableSection(const std::vector<TrialData>& trials) {
   ReportSection section;
   section.title = "Every relationship";
-  section.paragraphs.push_back("Least-squares fits over the same pooled clean stances; 95 % intervals from Student's t (slope)"
-                               " and Fisher's z (r). Fewer than 10 stances: too few to conclude anything, whatever p says.");
+  section.paragraphs.push_back(
+      "The verdict and its columns come from the repeated-measures correlation over the trial-legs when both legs have"
+      " stances (r_rm with N - k - 1 degrees of freedom; slope interval from Student's t, r interval from Fisher's z"
+      " as pingouin), else from the one leg's least-squares fit. The left and right columns are each leg's own fit."
+      " The mixed model (random intercept per trial-leg, REML) gives its slope with between-within degrees of freedom."
+      " Fewer than 10 stances: too few to conclude anything, whatever p says.");
   Table table;
   table.id = "relationships";
   table.title = "Every knee-drive metric against every force metric";
-  table.header = {"knee drive (y)", "force (x)", "n", "slope", "95 % CI", "r", "95 % CI of r", "p", "verdict"};
-  for (const PooledFit& pooled : PooledFits(trials)) {
-    const LinearFit& f = pooled.fit;
-    table.rows.push_back({pooled.knee_drive, pooled.force, std::to_string(f.n), Fixed(f.slope, 4),
-                          std::isfinite(f.slope_ci_low) ? Fixed(f.slope_ci_low, 4) + " to " + Fixed(f.slope_ci_high, 4) : "",
-                          Fixed(f.r, 2), std::isfinite(f.r_ci_low) ? Fixed(f.r_ci_low, 2) + " to " + Fixed(f.r_ci_high, 2) : "",
-                          Fixed(f.p_value, 3), f.verdict});
+  table.header = {"knee drive (y)", "force (x)", "n", "r left", "r right", "r_rm", "95 % CI of r_rm", "common slope",
+                  "95 % CI", "p", "mixed-model slope (p)", "verdict", "verdict from"};
+  for (const Relationship& rel : PooledFits(trials)) {
+    const RepeatedMeasuresCorrelation& rm = rel.legs;
+    const MixedModelFit& lmm = rel.legs_mixed;
+    table.rows.push_back({rel.knee_drive, rel.force, std::to_string(rel.fit.n), Fixed(rel.left.r, 2),
+                          Fixed(rel.right.r, 2), Fixed(rm.r, 2), Interval(rm.r_ci_low, rm.r_ci_high, 2),
+                          Fixed(rm.slope, 4), Interval(rm.slope_ci_low, rm.slope_ci_high, 4), Fixed(rm.p_value, 3),
+                          std::isfinite(lmm.slope) ? Fixed(lmm.slope, 4) + " (" + Fixed(lmm.slope_p_value, 3) + ")" : "",
+                          rel.verdict, rel.verdict_source});
   }
   section.tables.push_back(table);
   return section;
 }
 
-// The pooled fits, one row per (knee-drive, force) pair.
+void WriteFitCells(std::ostream& out, const LinearFit& f) {
+  out << ',' << f.n << ',' << CsvNumber(f.slope) << ',' << CsvNumber(f.intercept) << ',' << CsvNumber(f.r) << ','
+      << CsvNumber(f.slope_ci_low) << ',' << CsvNumber(f.slope_ci_high) << ',' << CsvNumber(f.p_value);
+}
+
+void WriteRepeatedMeasuresCells(std::ostream& out, const RepeatedMeasuresCorrelation& rm, const MixedModelFit& lmm) {
+  out << ',' << rm.n << ',' << rm.groups;
+  for (double v : {rm.dof, rm.r, rm.r_ci_low, rm.r_ci_high, rm.p_value, rm.slope, rm.slope_ci_low, rm.slope_ci_high}) {
+    out << ',' << CsvNumber(v);
+  }
+  for (double v : {lmm.intercept, lmm.slope, lmm.slope_se, lmm.slope_dof, lmm.slope_ci_low, lmm.slope_ci_high,
+                   lmm.slope_p_value, lmm.slope_z_p_value, lmm.group_variance, lmm.residual_variance}) {
+    out << ',' << CsvNumber(v);
+  }
+}
+
+// One row per (knee-drive, force) pair: the pooled fit's columns of format 0.5 first (conclusive
+// and verdict now from verdict_source's analysis), then each leg's fit, rm_corr and the mixed model.
 void WritePooledFitsCsv(const std::vector<TrialData>& trials, const std::string& csv_path) {
   AtomicOutput output(csv_path);
   {
     std::ofstream out(output.temporary_path(), std::ios::binary);
-    out << "knee_drive,force,n,slope,intercept,r,slope_ci_low,slope_ci_high,r_ci_low,r_ci_high,p_value,conclusive,verdict\n";
-    for (const PooledFit& pooled : PooledFits(trials)) {
-      const LinearFit& f = pooled.fit;
-      out << pooled.knee_drive << ',' << pooled.force << ',' << f.n << ',' << CsvNumber(f.slope) << ','
+    out << "knee_drive,force,n,slope,intercept,r,slope_ci_low,slope_ci_high,r_ci_low,r_ci_high,p_value,conclusive,verdict,"
+           "verdict_source";
+    for (const char* leg : {"left", "right"}) {
+      for (const char* column : {"n", "slope", "intercept", "r", "slope_ci_low", "slope_ci_high", "p_value"}) {
+        out << ',' << leg << '_' << column;
+      }
+    }
+    out << ",rm_n,rm_groups,rm_dof,rm_r,rm_r_ci_low,rm_r_ci_high,rm_p_value,rm_slope,rm_slope_ci_low,rm_slope_ci_high"
+           ",lmm_intercept,lmm_slope,lmm_slope_se,lmm_slope_dof,lmm_slope_ci_low,lmm_slope_ci_high,lmm_slope_p_value"
+           ",lmm_slope_z_p_value,lmm_group_variance,lmm_residual_variance\n";
+    for (const Relationship& rel : PooledFits(trials)) {
+      const LinearFit& f = rel.fit;
+      out << rel.knee_drive << ',' << rel.force << ',' << f.n << ',' << CsvNumber(f.slope) << ','
           << CsvNumber(f.intercept) << ',' << CsvNumber(f.r) << ',' << CsvNumber(f.slope_ci_low) << ','
           << CsvNumber(f.slope_ci_high) << ',' << CsvNumber(f.r_ci_low) << ',' << CsvNumber(f.r_ci_high) << ','
-          << CsvNumber(f.p_value) << ',' << (f.conclusive ? 1 : 0) << ',' << CsvText(f.verdict) << '\n';
+          << CsvNumber(f.p_value) << ',' << (rel.conclusive ? 1 : 0) << ',' << CsvText(rel.verdict) << ','
+          << CsvText(rel.verdict_source);
+      WriteFitCells(out, rel.left);
+      WriteFitCells(out, rel.right);
+      WriteRepeatedMeasuresCells(out, rel.legs, rel.legs_mixed);
+      out << '\n';
     }
     if (!out.flush()) throw FileFormatError(csv_path + ": cannot write the relationships");
   }
@@ -419,6 +486,10 @@ Report ReportOf(const std::vector<TrialData>& trials) {
 }  // namespace
 
 Report BuildTrialReport(const std::vector<std::string>& result_paths) { return ReportOf(ReadTrials(result_paths)); }
+
+void WriteRelationshipsCsv(const std::vector<std::string>& result_paths, const std::string& csv_path) {
+  WritePooledFitsCsv(ReadTrials(result_paths), csv_path);
+}
 
 void WriteTrialReport(const std::vector<std::string>& result_paths, const std::string& html_path,
                       const std::string& fits_csv_path) {

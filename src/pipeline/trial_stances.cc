@@ -7,8 +7,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "midstance/atomic_output.h"
 #include "midstance/csv_text.h"
@@ -153,17 +155,20 @@ double SubjectLegLength(const TrialKinematics& k, int side) {
   return k.calibration.subject.leg_length_m[side];
 }
 
+// Over the clean stances; the repeated-measures groups are the two legs of this one runner.
 std::vector<Relationship> Relate(const TrialAnalysis& a, const std::vector<StanceMetrics>& metrics, bool body_weights) {
   std::vector<Relationship> out;
   for (const std::string& drive : KneeDriveMetricNames()) {
     for (const std::string& force : ForceMetricNames(body_weights)) {
-      std::vector<double> x, y;
+      RelationshipSample sample;
       for (size_t i = 0; i < metrics.size(); ++i) {
         if (!a.stances[i].clean) continue;
-        x.push_back(MetricValue(metrics[i], force));
-        y.push_back(MetricValue(metrics[i], drive));
+        sample.force.push_back(MetricValue(metrics[i], force));
+        sample.knee_drive.push_back(MetricValue(metrics[i], drive));
+        sample.leg.push_back(SideIndex(a.stances[i].side));
+        sample.group.push_back(SideIndex(a.stances[i].side));
       }
-      out.push_back({drive, force, FitLine(x, y)});
+      out.push_back(RelateByLeg(drive, force, sample));
     }
   }
   return out;
@@ -299,6 +304,162 @@ std::string AlsoNames(const StanceOptions& options) {
   return names;
 }
 
+// One column of /stances/relationships: a value per relationship, with units and description.
+template <typename Value>
+std::vector<Value> Column(const std::vector<Relationship>& rels, const std::function<Value(const Relationship&)>& value) {
+  std::vector<Value> column;
+  for (const Relationship& rel : rels) column.push_back(value(rel));
+  return column;
+}
+
+using DoubleOf = std::function<double(const Relationship&)>;
+using IntOf = std::function<int32_t(const Relationship&)>;
+using TextOf = std::function<std::string(const Relationship&)>;
+
+// The naive fit over both legs pooled, as format 0.5 wrote it; only verdict and conclusive now come
+// from the analysis verdict_source names.
+void WritePooledFit(Hdf5Writer& h5, const std::string& g, const std::vector<Relationship>& rels) {
+  const std::vector<uint64_t> dims{rels.size()};
+  const std::string naive = " (both legs pooled as independent points; the verdict does not use it)";
+  h5.WriteInts(g + "n", dims, Column<int32_t>(rels, [](const Relationship& r) { return r.fit.n; }), "1",
+               "clean stances with both values, left and right pooled");
+  h5.WriteDoubles(g + "slope", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.slope; }),
+                  "see slope_units", "least-squares slope of knee drive on force" + naive);
+  h5.WriteDoubles(g + "intercept", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.intercept; }),
+                  "the knee-drive metric's units", "least-squares intercept" + naive);
+  h5.WriteDoubles(g + "r", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.r; }), "1",
+                  "Pearson correlation" + naive);
+  h5.WriteDoubles(g + "slope_ci_low", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.slope_ci_low; }),
+                  "see slope_units", "95 % confidence interval of the slope, lower end (Student t, n - 2 dof)" + naive);
+  h5.WriteDoubles(g + "slope_ci_high", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.slope_ci_high; }),
+                  "see slope_units", "95 % confidence interval of the slope, upper end" + naive);
+  h5.WriteDoubles(g + "r_ci_low", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.r_ci_low; }), "1",
+                  "95 % confidence interval of r (Fisher z), lower end" + naive);
+  h5.WriteDoubles(g + "r_ci_high", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.r_ci_high; }), "1",
+                  "95 % confidence interval of r (Fisher z), upper end" + naive);
+  h5.WriteDoubles(g + "p_value", dims, Column<double>(rels, [](const Relationship& r) { return r.fit.p_value; }), "1",
+                  "two-sided p-value of slope = 0" + naive);
+}
+
+// left_* and right_*: each leg's own least-squares fit.
+void WriteLegFits(Hdf5Writer& h5, const std::string& g, const std::vector<Relationship>& rels) {
+  const std::vector<uint64_t> dims{rels.size()};
+  for (const bool left : {true, false}) {
+    const std::string leg = left ? "left" : "right";
+    const auto fit = [left](const Relationship& r) -> const LinearFit& { return left ? r.left : r.right; };
+    const std::string of = "; clean " + leg + " stances only";
+    h5.WriteInts(g + leg + "_n", dims, Column<int32_t>(rels, [&](const Relationship& r) { return fit(r).n; }), "1",
+                 "clean " + leg + " stances with both values");
+    h5.WriteDoubles(g + leg + "_slope", dims, Column<double>(rels, [&](const Relationship& r) { return fit(r).slope; }),
+                    "see slope_units", "least-squares slope of knee drive on force" + of);
+    h5.WriteDoubles(g + leg + "_intercept", dims,
+                    Column<double>(rels, [&](const Relationship& r) { return fit(r).intercept; }),
+                    "the knee-drive metric's units", "least-squares intercept" + of);
+    h5.WriteDoubles(g + leg + "_r", dims, Column<double>(rels, [&](const Relationship& r) { return fit(r).r; }), "1",
+                    "Pearson correlation" + of);
+    h5.WriteDoubles(g + leg + "_slope_ci_low", dims,
+                    Column<double>(rels, [&](const Relationship& r) { return fit(r).slope_ci_low; }), "see slope_units",
+                    "95 % confidence interval of the slope, lower end (Student t, n - 2 dof)" + of);
+    h5.WriteDoubles(g + leg + "_slope_ci_high", dims,
+                    Column<double>(rels, [&](const Relationship& r) { return fit(r).slope_ci_high; }),
+                    "see slope_units", "95 % confidence interval of the slope, upper end" + of);
+    h5.WriteDoubles(g + leg + "_p_value", dims,
+                    Column<double>(rels, [&](const Relationship& r) { return fit(r).p_value; }), "1",
+                    "two-sided p-value of slope = 0" + of);
+  }
+}
+
+// rm_*: repeated-measures correlation with the leg as the group (Bakdash & Marusich 2017).
+void WriteRepeatedMeasures(Hdf5Writer& h5, const std::string& g, const std::vector<Relationship>& rels) {
+  const std::vector<uint64_t> dims{rels.size()};
+  const std::string rm = " (repeated-measures correlation, Bakdash & Marusich 2017)";
+  h5.WriteInts(g + "rm_n", dims, Column<int32_t>(rels, IntOf([](const Relationship& r) { return r.legs.n; })), "1",
+               "clean stances of a known leg with both values");
+  h5.WriteInts(g + "rm_groups", dims, Column<int32_t>(rels, IntOf([](const Relationship& r) { return r.legs.groups; })), "1",
+               "legs with at least one such stance");
+  h5.WriteInts(g + "rm_conclusive", dims,
+               Column<int32_t>(rels, IntOf([](const Relationship& r) { return r.legs.conclusive ? 1 : 0; })), "1",
+               "1: rm_n >= 10 and rm_slope's 95 % CI excludes zero");
+  struct Spec {
+    const char* name;
+    const char* units;
+    std::string description;
+    DoubleOf value;
+  };
+  const Spec specs[] = {
+      {"rm_dof", "1", "degrees of freedom N - k - 1 (N stances, k legs)" + rm, [](const Relationship& r) { return r.legs.dof; }},
+      {"rm_r", "1", "r_rm, the correlation within the legs" + rm, [](const Relationship& r) { return r.legs.r; }},
+      {"rm_r_ci_low", "1", "95 % CI of r_rm, lower end (Fisher z with n = dof + 2, as pingouin)",
+       [](const Relationship& r) { return r.legs.r_ci_low; }},
+      {"rm_r_ci_high", "1", "95 % CI of r_rm, upper end", [](const Relationship& r) { return r.legs.r_ci_high; }},
+      {"rm_p_value", "1", "two-sided p-value of r_rm = 0 (Student t, rm_dof)", [](const Relationship& r) { return r.legs.p_value; }},
+      {"rm_slope", "see slope_units", "common slope within the legs" + rm, [](const Relationship& r) { return r.legs.slope; }},
+      {"rm_slope_ci_low", "see slope_units", "95 % CI of rm_slope, lower end (Student t, rm_dof)",
+       [](const Relationship& r) { return r.legs.slope_ci_low; }},
+      {"rm_slope_ci_high", "see slope_units", "95 % CI of rm_slope, upper end", [](const Relationship& r) { return r.legs.slope_ci_high; }},
+  };
+  for (const Spec& spec : specs) h5.WriteDoubles(g + spec.name, dims, Column<double>(rels, spec.value), spec.units, spec.description);
+}
+
+// lmm_*: knee drive = b0 + b1 force + a random intercept per leg, by REML. Two legs are two
+// groups, so the leg variance is poorly determined; it is reported, the verdict does not use it.
+void WriteMixedModel(Hdf5Writer& h5, const std::string& g, const std::vector<Relationship>& rels) {
+  const std::vector<uint64_t> dims{rels.size()};
+  struct Spec {
+    const char* name;
+    const char* units;
+    const char* description;
+    DoubleOf value;
+  };
+  const Spec specs[] = {
+      {"lmm_intercept", "the knee-drive metric's units", "fixed intercept of the random-intercept model (REML, leg as group)",
+       [](const Relationship& r) { return r.legs_mixed.intercept; }},
+      {"lmm_slope", "see slope_units", "fixed slope of the random-intercept model", [](const Relationship& r) { return r.legs_mixed.slope; }},
+      {"lmm_slope_se", "see slope_units", "model-based standard error of lmm_slope, sigma^2 (X'V^-1 X)^-1 (as lme4, nlme, SAS)",
+       [](const Relationship& r) { return r.legs_mixed.slope_se; }},
+      {"lmm_slope_dof", "1", "between-within degrees of freedom of lmm_slope (SAS DDFM=BW): N - k - 1",
+       [](const Relationship& r) { return r.legs_mixed.slope_dof; }},
+      {"lmm_slope_ci_low", "see slope_units", "95 % CI of lmm_slope, lower end (Student t, lmm_slope_dof)",
+       [](const Relationship& r) { return r.legs_mixed.slope_ci_low; }},
+      {"lmm_slope_ci_high", "see slope_units", "95 % CI of lmm_slope, upper end", [](const Relationship& r) { return r.legs_mixed.slope_ci_high; }},
+      {"lmm_slope_p_value", "1", "two-sided p-value of lmm_slope = 0 (Student t, lmm_slope_dof)",
+       [](const Relationship& r) { return r.legs_mixed.slope_p_value; }},
+      {"lmm_slope_z_p_value", "1", "two-sided p-value of lmm_slope = 0 as statsmodels MixedLM: normal z, observed-information SE",
+       [](const Relationship& r) { return r.legs_mixed.slope_z_p_value; }},
+      {"lmm_group_variance", "the knee-drive metric's units, squared", "variance of the per-leg random intercept (REML)",
+       [](const Relationship& r) { return r.legs_mixed.group_variance; }},
+      {"lmm_residual_variance", "the knee-drive metric's units, squared", "residual variance (REML)",
+       [](const Relationship& r) { return r.legs_mixed.residual_variance; }},
+  };
+  for (const Spec& spec : specs) h5.WriteDoubles(g + spec.name, dims, Column<double>(rels, spec.value), spec.units, spec.description);
+  h5.WriteStrings(g + "lmm_reason", Column<std::string>(rels, TextOf([](const Relationship& r) { return r.legs_mixed.reason; })),
+                  "why the lmm_ values are NaN; empty when the model was fitted");
+}
+
+void WriteRelationships(Hdf5Writer& h5, const std::vector<Relationship>& rels) {
+  const std::string g = "/stances/relationships/";
+  const std::vector<uint64_t> dims{rels.size()};
+  h5.WriteStrings(g + "knee_drive", Column<std::string>(rels, TextOf([](const Relationship& r) { return r.knee_drive; })),
+                  "knee-drive metric (y), a column of /stances");
+  h5.WriteStrings(g + "force", Column<std::string>(rels, TextOf([](const Relationship& r) { return r.force; })),
+                  "force metric (x), a column of /stances");
+  h5.WriteStrings(g + "slope_units", Column<std::string>(rels, TextOf([](const Relationship& r) {
+                    return UnitsOfMetric(r.knee_drive) + " per " + UnitsOfMetric(r.force);
+                  })),
+                  "units of each row's slope and its interval: knee-drive units per force unit");
+  WritePooledFit(h5, g, rels);
+  h5.WriteInts(g + "conclusive", dims, Column<int32_t>(rels, IntOf([](const Relationship& r) { return r.conclusive ? 1 : 0; })),
+               "1", "1: the analysis of verdict_source has n >= 10 and a slope whose 95 % CI excludes zero");
+  h5.WriteStrings(g + "verdict", Column<std::string>(rels, TextOf([](const Relationship& r) { return r.verdict; })),
+                  "the relationship in one sentence, from the analysis of verdict_source, saying when n is too small");
+  h5.WriteStrings(g + "verdict_source", Column<std::string>(rels, TextOf([](const Relationship& r) { return r.verdict_source; })),
+                  "the analysis behind verdict and conclusive: the repeated-measures correlation over the legs when both "
+                  "legs have stances, else the one leg's least-squares fit; never the pooled fit");
+  WriteLegFits(h5, g, rels);
+  WriteRepeatedMeasures(h5, g, rels);
+  WriteMixedModel(h5, g, rels);
+}
+
 }  // namespace
 
 void WriteStanceTable(Hdf5Writer& h5, const TrialAnalysis& a, const StanceTable& t) {
@@ -341,36 +502,7 @@ void WriteStanceTable(Hdf5Writer& h5, const TrialAnalysis& a, const StanceTable&
   std::vector<double> percent;
   for (int i = 0; i < kCurvePoints; ++i) percent.push_back(i);
   h5.WriteDoubles("/stances/curves/percent", {kCurvePoints}, percent, "%", "the curves' abscissa: 0-100 % of stance or gait cycle");
-  const uint64_t r = t.relationships.size();
-  std::vector<std::string> drive, force, verdict, slope_units;
-  std::vector<int32_t> count, conclusive;
-  std::vector<double> slope, intercept, corr, slope_low, slope_high, r_low, r_high, p;
-  for (const Relationship& rel : t.relationships) {
-    drive.push_back(rel.knee_drive);
-    force.push_back(rel.force);
-    slope_units.push_back(UnitsOfMetric(rel.knee_drive) + " per " + UnitsOfMetric(rel.force));
-    verdict.push_back(rel.fit.verdict);
-    count.push_back(rel.fit.n);
-    conclusive.push_back(rel.fit.conclusive ? 1 : 0);
-    slope.push_back(rel.fit.slope), intercept.push_back(rel.fit.intercept), corr.push_back(rel.fit.r);
-    slope_low.push_back(rel.fit.slope_ci_low), slope_high.push_back(rel.fit.slope_ci_high);
-    r_low.push_back(rel.fit.r_ci_low), r_high.push_back(rel.fit.r_ci_high), p.push_back(rel.fit.p_value);
-  }
-  const std::string g = "/stances/relationships/";
-  h5.WriteStrings(g + "knee_drive", drive, "knee-drive metric (y), a column of /stances");
-  h5.WriteStrings(g + "force", force, "force metric (x), a column of /stances");
-  h5.WriteStrings(g + "slope_units", slope_units, "units of each row's slope and its interval: knee-drive units per force unit");
-  h5.WriteInts(g + "n", {r}, count, "1", "clean stances with both values, left and right pooled");
-  h5.WriteDoubles(g + "slope", {r}, slope, "see slope_units", "least-squares slope of knee drive on force");
-  h5.WriteDoubles(g + "intercept", {r}, intercept, "the knee-drive metric's units", "least-squares intercept");
-  h5.WriteDoubles(g + "r", {r}, corr, "1", "Pearson correlation");
-  h5.WriteDoubles(g + "slope_ci_low", {r}, slope_low, "see slope_units", "95 % confidence interval of the slope, lower end (Student t, n - 2 dof)");
-  h5.WriteDoubles(g + "slope_ci_high", {r}, slope_high, "see slope_units", "95 % confidence interval of the slope, upper end");
-  h5.WriteDoubles(g + "r_ci_low", {r}, r_low, "1", "95 % confidence interval of r (Fisher z), lower end");
-  h5.WriteDoubles(g + "r_ci_high", {r}, r_high, "1", "95 % confidence interval of r (Fisher z), upper end");
-  h5.WriteDoubles(g + "p_value", {r}, p, "1", "two-sided p-value of slope = 0");
-  h5.WriteInts(g + "conclusive", {r}, conclusive, "1", "1: n >= 10 and the slope's 95 % CI excludes zero");
-  h5.WriteStrings(g + "verdict", verdict, "the fit in one sentence, saying when n is too small to conclude anything");
+  WriteRelationships(h5, t.relationships);
   h5.SetAttribute("/stances", "mid_stance_definition", std::string(MidStanceName(t.options.mid_stance)));
   h5.SetAttribute("/stances", "body_mass_kg", t.body_mass_kg);
   h5.SetAttribute("/stances", "body_mass_source", t.body_mass_source);
