@@ -21,7 +21,7 @@ std::vector<C3dForcePlate> C3dFile::ForcePlates() const {
   const C3dParameter* used = Find("FORCE_PLATFORM", "USED");
   if (!used || used->numbers.empty()) return {};
   const size_t plates = static_cast<size_t>(used->CountAt(0, 255, path));
-  if (plates == 0) return {};
+  if (plates == 0 || analog_channel_count == 0) return {};  // no channels to read a plate from (the reader warned)
   const C3dParameter* type = Find("FORCE_PLATFORM", "TYPE");
   const C3dParameter* corners = Find("FORCE_PLATFORM", "CORNERS");
   const C3dParameter* origin = Find("FORCE_PLATFORM", "ORIGIN");
