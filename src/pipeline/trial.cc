@@ -412,9 +412,10 @@ const char* SideName(Side side) { return side == Side::kLeft ? "left" : side == 
 TrialAnalysis AnalyseTrial(const C3dFile& c3d, const TrialOptions& options, Backend backend) {
   options.Validate();
   TrialAnalysis a;
-  a.plates = ForcePlatesFromC3d(c3d);
+  a.plates = ForcePlatesFromC3d(c3d, &a.warnings);
   if (a.plates.empty()) {
-    a.warnings.push_back(c3d.path + ": no force plates (FORCE_PLATFORM:USED = 0): kinematic events only");
+    a.warnings.push_back(c3d.path + (c3d.analog_channel_count > 0 ? ": no force plates (FORCE_PLATFORM:USED = 0)" : ": no force plates (no analog channels)") +
+                         ": kinematic events only");
   }
   if (!a.plates.empty() || c3d.analog_channel_count > 0) {
     a.sync = ResolveSync(c3d.path, "ANALOG:RATE", c3d.point_rate_hz, c3d.analog_rate_hz, 0, 0);
