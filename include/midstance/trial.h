@@ -77,6 +77,7 @@ struct TrialProcessOptions {
   bool write_csv = true;     // <output>.stances.csv next to the HDF5
   bool write_report = true;  // <output>.report.html next to the HDF5
   ResolvedBackend backend;
+  C3dReadOptions c3d;        // how the trial (and its static trial) are read: strict refuses vendor quirks
 };
 struct TrialResult {
   TrialAnalysis analysis;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <set>
 #include <sstream>
 
@@ -529,14 +530,20 @@ void ExportResult(const std::string& input, const std::string& format, const std
   }
 }
 
-void ConvertFile(const std::string& input, const std::string& output) {
+C3dFile ReadC3dAndLogWarnings(const std::string& path, const C3dReadOptions& options) {
+  C3dFile c3d = ReadC3d(path, options);
+  for (const std::string& warning : c3d.warnings) spdlog::warn("{}", warning);
+  return c3d;
+}
+
+void ConvertFile(const std::string& input, const std::string& output, const C3dReadOptions& options) {
   const std::string in = LowercaseExtension(input), out = LowercaseExtension(output);
   auto unsupported = [&] {
     throw InvalidInput("convert: " + input + " -> " + output +
                        ": expected .c3d -> .h5/.c3d/.trc/.mot/.sto, .h5 (converted C3D) -> .c3d/.trc, or .trc -> .trc");
   };
   if (in == ".c3d" || in == ".h5" || in == ".hdf5") {
-    const C3dFile c3d = in == ".c3d" ? ReadC3d(input) : ReadC3dFromHdf5(input);
+    const C3dFile c3d = in == ".c3d" ? ReadC3dAndLogWarnings(input, options) : ReadC3dFromHdf5(input);
     if (out == ".h5" || out == ".hdf5") WriteC3dAsHdf5(output, c3d);
     else if (out == ".c3d") WriteC3d(output, c3d);
     else if (out == ".trc") WriteTrc(output, TrcFromC3d(c3d));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "midstance/convert.h"
 #include "midstance/error.h"
 
 namespace midstance {
@@ -48,7 +49,7 @@ TrialKinematics ComputeTrialKinematics(const C3dFile& trial, const SkeletonOptio
   out.model = FindSkeletonModel(options.model);
   const MarkerTrajectories dynamic = MarkerTrajectoriesFromC3d(trial);
   std::optional<C3dFile> static_c3d;
-  if (!options.static_path.empty()) static_c3d = ReadC3d(options.static_path);
+  if (!options.static_path.empty()) static_c3d = ReadC3dAndLogWarnings(options.static_path, trial.read_options);  // as strict as the trial
   // The set is recognised on the trial that carries the landmarks: the static one when given.
   const C3dFile& landmarks = static_c3d ? *static_c3d : trial;
   const bool detected = options.marker_set.empty();

@@ -182,7 +182,7 @@ std::string SiblingStem(const std::string& output_path) {
 
 TrialResult ProcessTrial(const TrialProcessOptions& options) {
   if (options.output_path.empty()) throw InvalidInput("process: -o: expected an output .h5 path, got nothing");
-  const C3dFile c3d = ReadC3d(options.input_path);
+  const C3dFile c3d = ReadC3dAndLogWarnings(options.input_path, options.c3d);
   TrialResult result;
   result.analysis = AnalyseTrial(c3d, options.trial, options.backend.backend);
   const TrialAnalysis& a = result.analysis;
