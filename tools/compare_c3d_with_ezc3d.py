@@ -24,7 +24,9 @@ byte-order or scale error on MIPS shows as a difference.
 midstance's warnings (vendor quirks it read around; `info --json` lists them) are printed per
 file. A summary difference that such a warning names (ANALOG:RATE, the data section's frames,
 POINT:UNITS, repeated parameter groups) is reported as EXPLAINED: midstance read the quirk on
-purpose and said so.
+purpose and said so. With --quirks, variants of c3d/Eb015pi.c3d bent as other labs' files are
+(ANALOG:RATE halved, the data section cut 7.5 frames short, POINT:UNITS "mil") are compared too;
+ezc3d lays frames out by ANALOG:RATE, so there the arrays differ, as midstance's warning says.
 
 Exit status: 1 if any summary field (or an array beyond tolerance / a NaN-mask difference)
 disagrees without a warning explaining it, or if midstance fails on a file ezc3d (or its
@@ -36,6 +38,7 @@ import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -51,11 +54,15 @@ UNITS_IN_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
 # Summary fields and the words of the midstance warning that explains a difference in them.
 EXPLAINED_BY = {
     "analog_rate_hz": ["ANALOG:RATE"],
-    "frames": ["data section", "one past the data"],
-    "missing_point_samples": ["data section", "one past the data"],
+    "frames": ["data section", "one past the data", "ANALOG:RATE"],
+    "missing_point_samples": ["data section", "one past the data", "ANALOG:RATE"],
     "point_units": ["POINT:UNITS"],
     "parameter_groups": ["parameter groups named"],
 }
+
+# Array differences these warnings explain: ezc3d lays the frames out by ANALOG:RATE and the
+# announced frame count; midstance by header word 3 / ANALOG:USED and the whole frames present.
+ARRAYS_EXPLAINED_BY = ["ANALOG:RATE", "data section", "one past the data"]
 
 # MIPS file name -> its Intel twin's, for the c3d.org sample sets.
 TWIN_PATTERNS = [(re.compile(r"^(Eb\d+)s([ir])\.c3d$", re.IGNORECASE), r"\1p\2.c3d"),
@@ -70,6 +77,59 @@ def intel_twin(path):
             if os.path.exists(twin):
                 return twin
     return None
+
+
+def intel_parameter_offset(data, group, name):
+    """Offset of the values of GROUP:NAME in an Intel C3D's parameter section, or None."""
+    section = (data[0] - 1) * 512
+    end = section + data[section + 2] * 512
+    offset, groups, found = section + 4, {}, []
+    while offset + 2 <= end:
+        length, gid = struct.unpack_from("<bb", data, offset)
+        if length == 0 or gid == 0:
+            break
+        text = data[offset + 2:offset + 2 + abs(length)].decode("latin-1").upper()
+        link = offset + 2 + abs(length)
+        (following,) = struct.unpack_from("<h", data, link)
+        if gid < 0:
+            groups[-gid] = text
+        else:
+            rank = data[link + 3]
+            found.append((gid, text, link + 4 + rank))
+        if following <= 0:
+            break
+        offset = link + following
+    return next((at for gid, text, at in found if groups.get(gid) == group and text == name), None)
+
+
+def write_quirk_variants(folder, out_folder):
+    """Variants of an Intel sample file bent as other labs' files are; their differences from
+    ezc3d must all be EXPLAINED by a midstance warning. Returns their paths."""
+    source = os.path.join(folder, "c3d", "Eb015pi.c3d")
+    if not os.path.exists(source):
+        return []
+    original = open(source, "rb").read()
+    paths = []
+    rate = intel_parameter_offset(original, "ANALOG", "RATE")
+    units = intel_parameter_offset(original, "POINT", "UNITS")
+    if rate is not None:  # EVaRT: ANALOG:RATE against the layout
+        data = bytearray(original)
+        (value,) = struct.unpack_from("<f", data, rate)
+        struct.pack_into("<f", data, rate, value / 2)
+        paths.append(os.path.join(out_folder, "quirk_analog_rate_halved.c3d"))
+        open(paths[-1], "wb").write(data)
+    # Optotrak / Kyowa: the data section stops seven and a half frames early.
+    frames = struct.unpack_from("<H", original, 8)[0] - struct.unpack_from("<H", original, 6)[0] + 1
+    data_start = (struct.unpack_from("<H", original, 16)[0] - 1) * 512
+    frame_bytes = (len(original) - data_start) // frames  # the padding is less than a frame here
+    paths.append(os.path.join(out_folder, "quirk_data_cut.c3d"))
+    open(paths[-1], "wb").write(original[:data_start + (frames - 7) * frame_bytes + frame_bytes // 2])
+    if units is not None:  # POINT:UNITS cut short: "mil" for millimetres
+        data = bytearray(original)
+        data[units:units + 4] = b"mil "
+        paths.append(os.path.join(out_folder, "quirk_units_mil.c3d"))
+        open(paths[-1], "wb").write(data)
+    return paths
 
 
 def explained(key, warnings):
@@ -266,10 +326,16 @@ def main():
     parser.add_argument("--tolerance-mm", type=float, default=0.01, help="largest point difference allowed (arrays)")
     parser.add_argument("--analog-tolerance", type=float, default=1e-5,
                         help="largest analog difference allowed, relative to the channel set's peak (arrays)")
+    parser.add_argument("--quirks", action="store_true",
+                        help="also compare variants of c3d/Eb015pi.c3d bent as other labs' files are (written to a "
+                             "temporary folder): their differences must be explained by midstance's warnings")
     args = parser.parse_args()
 
     files = sorted(os.path.join(root, name) for root, _, names in os.walk(args.folder)
                    for name in names if name.lower().endswith(".c3d"))
+    variants_folder = tempfile.TemporaryDirectory()
+    if args.quirks:
+        files += write_quirk_variants(args.folder, variants_folder.name)
     if not files:
         sys.exit(f"compare_c3d_with_ezc3d: no .c3d files under {args.folder}")
     convert = has_convert(args.midstance)
@@ -282,7 +348,8 @@ def main():
 
     counts = {"agree": 0, "disagree": 0, "explained": 0, "via_twin": 0, "ezc3d_unreadable": 0, "midstance_failed": 0}
     for path in files:
-        name = os.path.relpath(path, args.folder)
+        inside = os.path.abspath(path).startswith(os.path.abspath(args.folder) + os.sep)
+        name = os.path.relpath(path, args.folder) if inside else "(quirk variant) " + os.path.basename(path)
         via = ""
         try:
             c = ezc3d.c3d(path)
@@ -316,7 +383,12 @@ def main():
                       for key in differing]
         lines, array_failed = (compare_arrays(args.midstance, path, c, args.tolerance_mm, args.analog_tolerance)
                                if convert else ([], False))
-        bad = bool(real) or array_failed
+        arrays_explained = array_failed and any(word in w for w in warnings for word in ARRAYS_EXPLAINED_BY)
+        if arrays_explained:
+            lines.append("  arrays differ [EXPLAINED: ezc3d lays the frames out by ANALOG:RATE and the announced frame "
+                         "count; midstance by header word 3 / ANALOG:USED and the frames present, as its warning says]")
+            differing.append("arrays")
+        bad = bool(real) or (array_failed and not arrays_explained)
         counts["disagree" if bad else "explained" if differing else "agree"] += 1
         verdict = "FAIL" if bad else "EXPL" if differing else "OK  "
         print(f"{verdict} {name}: {theirs['frames']} frames, {theirs['points']} points "
