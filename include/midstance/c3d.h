@@ -78,7 +78,7 @@ struct C3dForcePlate {
   double origin[3] = {};               // ORIGIN [3 x plates]: plate centre to sensor origin, plate frame
   std::vector<int> channels;           // CHANNEL: 1-based analog channel numbers
   std::vector<double> calibration;     // CAL_MATRIX for this plate, as stored (column-major), or empty
-  std::vector<double> cop_polynomial;  // FPCOPPOLY for this plate, or empty
+  std::vector<double> cop_polynomial;  // FPCOPPOLY for this plate (all dimensions but the last, which counts plates), or empty
 };
 
 // EVENT group entry (Vicon: labels "Foot Strike" / "Foot Off", contexts "Left" / "Right").
