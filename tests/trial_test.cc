@@ -208,9 +208,9 @@ std::string WithParameter(const TempDir& dir, const std::string& name, const std
   });
 }
 
-void ExpectRefused(const std::string& input, const std::string& words, const TempDir& dir) {
+void ExpectRefused(const std::string& input, const std::string& words, const TempDir& dir, const std::string& flags = "") {
   const std::string output = dir / "never.h5";
-  const testing::CommandResult run = RunMidstance("process " + input + " -o " + output);
+  const testing::CommandResult run = RunMidstance(flags + "process " + input + " -o " + output);
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.err.find(words), std::string::npos) << run.err;
   EXPECT_NE(run.err.find(input), std::string::npos) << "names the file: " << run.err;
@@ -230,10 +230,11 @@ TEST(Cli, BadPlatesAndClocksAreRefusedWithOneLineAndNoOutput) {
                 "FORCE_PLATFORM plate 1:CHANNEL: expected analog channel numbers 1..", dir);
   ExpectRefused(WithParameter(dir, "walking2.c3d", "FORCE_PLATFORM", "CORNERS", [](C3dParameter* p) { p->numbers[6] += 80; }),
                 "FORCE_PLATFORM plate 1:CORNERS: expected a rectangle", dir);
-  // A C3D stores an integer number of samples per frame; a rate that contradicts it is refused
-  // by the reader already (a session's rates go through ResolveSync, tested above).
+  // A C3D stores an integer number of samples per frame; a rate that contradicts it is read as
+  // the layout's with a warning (c3d_quirks_test), and refused by the reader under --strict (a
+  // session's rates go through ResolveSync, tested above).
   ExpectRefused(Changed(dir, "walking2.c3d", "rate", [](C3dFile* c3d) { c3d->analog_rate_hz = 1990; }),
-                "ANALOG:RATE: expected POINT:RATE x analog samples per frame", dir);
+                "ANALOG:RATE: expected POINT:RATE x analog samples per frame", dir, "--strict ");
 }
 
 // A value read back from a text export equals the stored one to the printed precision (%.10g);

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Cross-check midstance's C3D reader against ezc3d on every .c3d under a folder.
 
-Usage: compare_c3d_with_ezc3d.py FOLDER [--midstance PATH_TO_BINARY]
+Usage: compare_c3d_with_ezc3d.py [FOLDER] [--midstance PATH_TO_BINARY]
+
+FOLDER defaults to ../shared/data next to the repository (c3d/, opensim/, running/: every .c3d
+under it is compared).
 
 Per file:
   - summary fields from `midstance --quiet info --json`-style output (`midstance --quiet --json
@@ -13,9 +16,21 @@ Per file:
     /markers/positions (frames x markers x 3, metres, NaN missing) against ezc3d's points in mm,
     /analog/values (samples x channels) against ezc3d's analogs in file units. Needs h5py.
 
+Files ezc3d cannot read (ezc3d 1.7.2 refuses the MIPS / SGI processor) are compared through
+their Intel twin when the folder holds one (Eb015si -> Eb015pi, sample02_sgi_int ->
+sample02_pc_int ...): midstance's arrays of the MIPS file against ezc3d's of the twin, so a
+byte-order or scale error on MIPS shows as a difference.
+
+midstance's warnings (vendor quirks it read around; `info --json` lists them) are printed per
+file. A summary difference that such a warning names (ANALOG:RATE, the data section's frames,
+POINT:UNITS, repeated parameter groups) is reported as EXPLAINED: midstance read the quirk on
+purpose and said so. With --quirks, variants of c3d/Eb015pi.c3d bent as other labs' files are
+(ANALOG:RATE halved, the data section cut 7.5 frames short, POINT:UNITS "mil") are compared too;
+ezc3d lays frames out by ANALOG:RATE, so there the arrays differ, as midstance's warning says.
+
 Exit status: 1 if any summary field (or an array beyond tolerance / a NaN-mask difference)
-disagrees, or if midstance fails on a file ezc3d reads; 0 otherwise. Files ezc3d cannot read
-are reported and skipped. Needs numpy and ezc3d (pip install ezc3d).
+disagrees without a warning explaining it, or if midstance fails on a file ezc3d (or its
+twin) reads; 0 otherwise. Needs numpy and ezc3d (pip install ezc3d); arrays need h5py.
 """
 import argparse
 import json
@@ -23,6 +38,7 @@ import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -34,6 +50,91 @@ except ImportError as error:  # pragma: no cover
     sys.exit(f"compare_c3d_with_ezc3d: needs numpy and ezc3d ({error}); try: pip install ezc3d")
 
 UNITS_IN_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
+
+# Summary fields and the words of the midstance warning that explains a difference in them.
+EXPLAINED_BY = {
+    "analog_rate_hz": ["ANALOG:RATE"],
+    "frames": ["data section", "one past the data", "ANALOG:RATE"],
+    "missing_point_samples": ["data section", "one past the data", "ANALOG:RATE"],
+    "point_units": ["POINT:UNITS"],
+    "parameter_groups": ["parameter groups named"],
+}
+
+# Array differences these warnings explain: ezc3d lays the frames out by ANALOG:RATE and the
+# announced frame count; midstance by header word 3 / ANALOG:USED and the whole frames present.
+ARRAYS_EXPLAINED_BY = ["ANALOG:RATE", "data section", "one past the data"]
+
+# MIPS file name -> its Intel twin's, for the c3d.org sample sets.
+TWIN_PATTERNS = [(re.compile(r"^(Eb\d+)s([ir])\.c3d$", re.IGNORECASE), r"\1p\2.c3d"),
+                 (re.compile(r"^(.*)_sgi_(int|real)\.c3d$", re.IGNORECASE), r"\1_pc_\2.c3d")]
+
+
+def intel_twin(path):
+    folder, name = os.path.split(path)
+    for pattern, replacement in TWIN_PATTERNS:
+        if pattern.match(name):
+            twin = os.path.join(folder, pattern.sub(replacement, name))
+            if os.path.exists(twin):
+                return twin
+    return None
+
+
+def intel_parameter_offset(data, group, name):
+    """Offset of the values of GROUP:NAME in an Intel C3D's parameter section, or None."""
+    section = (data[0] - 1) * 512
+    end = section + data[section + 2] * 512
+    offset, groups, found = section + 4, {}, []
+    while offset + 2 <= end:
+        length, gid = struct.unpack_from("<bb", data, offset)
+        if length == 0 or gid == 0:
+            break
+        text = data[offset + 2:offset + 2 + abs(length)].decode("latin-1").upper()
+        link = offset + 2 + abs(length)
+        (following,) = struct.unpack_from("<h", data, link)
+        if gid < 0:
+            groups[-gid] = text
+        else:
+            rank = data[link + 3]
+            found.append((gid, text, link + 4 + rank))
+        if following <= 0:
+            break
+        offset = link + following
+    return next((at for gid, text, at in found if groups.get(gid) == group and text == name), None)
+
+
+def write_quirk_variants(folder, out_folder):
+    """Variants of an Intel sample file bent as other labs' files are; their differences from
+    ezc3d must all be EXPLAINED by a midstance warning. Returns their paths."""
+    source = os.path.join(folder, "c3d", "Eb015pi.c3d")
+    if not os.path.exists(source):
+        return []
+    original = open(source, "rb").read()
+    paths = []
+    rate = intel_parameter_offset(original, "ANALOG", "RATE")
+    units = intel_parameter_offset(original, "POINT", "UNITS")
+    if rate is not None:  # EVaRT: ANALOG:RATE against the layout
+        data = bytearray(original)
+        (value,) = struct.unpack_from("<f", data, rate)
+        struct.pack_into("<f", data, rate, value / 2)
+        paths.append(os.path.join(out_folder, "quirk_analog_rate_halved.c3d"))
+        open(paths[-1], "wb").write(data)
+    # Optotrak / Kyowa: the data section stops seven and a half frames early.
+    frames = struct.unpack_from("<H", original, 8)[0] - struct.unpack_from("<H", original, 6)[0] + 1
+    data_start = (struct.unpack_from("<H", original, 16)[0] - 1) * 512
+    frame_bytes = (len(original) - data_start) // frames  # the padding is less than a frame here
+    paths.append(os.path.join(out_folder, "quirk_data_cut.c3d"))
+    open(paths[-1], "wb").write(original[:data_start + (frames - 7) * frame_bytes + frame_bytes // 2])
+    if units is not None:  # POINT:UNITS cut short: "mil" for millimetres
+        data = bytearray(original)
+        data[units:units + 4] = b"mil "
+        paths.append(os.path.join(out_folder, "quirk_units_mil.c3d"))
+        open(paths[-1], "wb").write(data)
+    return paths
+
+
+def explained(key, warnings):
+    words = EXPLAINED_BY.get(key, [])
+    return any(word in warning for warning in warnings for word in words)
 
 
 def param(c, group, name, default=None):
@@ -219,15 +320,22 @@ def compare_arrays(binary, path, c, tolerance_mm, analog_tolerance):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder")
+    default_folder = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data"))
+    parser.add_argument("folder", nargs="?", default=default_folder)
     parser.add_argument("--midstance", default=shutil.which("midstance") or "midstance", help="midstance binary")
     parser.add_argument("--tolerance-mm", type=float, default=0.01, help="largest point difference allowed (arrays)")
     parser.add_argument("--analog-tolerance", type=float, default=1e-5,
                         help="largest analog difference allowed, relative to the channel set's peak (arrays)")
+    parser.add_argument("--quirks", action="store_true",
+                        help="also compare variants of c3d/Eb015pi.c3d bent as other labs' files are (written to a "
+                             "temporary folder): their differences must be explained by midstance's warnings")
     args = parser.parse_args()
 
     files = sorted(os.path.join(root, name) for root, _, names in os.walk(args.folder)
                    for name in names if name.lower().endswith(".c3d"))
+    variants_folder = tempfile.TemporaryDirectory()
+    if args.quirks:
+        files += write_quirk_variants(args.folder, variants_folder.name)
     if not files:
         sys.exit(f"compare_c3d_with_ezc3d: no .c3d files under {args.folder}")
     convert = has_convert(args.midstance)
@@ -238,42 +346,64 @@ def main():
         print("arrays: NOT compared: this midstance has no `convert` subcommand; array comparison needs "
               "`midstance convert FILE -o X.h5` (coming). Summary fields only (incl. missing-sample counts).")
 
-    counts = {"agree": 0, "disagree": 0, "ezc3d_unreadable": 0, "midstance_failed": 0}
+    counts = {"agree": 0, "disagree": 0, "explained": 0, "via_twin": 0, "ezc3d_unreadable": 0, "midstance_failed": 0}
     for path in files:
-        name = os.path.relpath(path, args.folder)
+        inside = os.path.abspath(path).startswith(os.path.abspath(args.folder) + os.sep)
+        name = os.path.relpath(path, args.folder) if inside else "(quirk variant) " + os.path.basename(path)
+        via = ""
         try:
             c = ezc3d.c3d(path)
         except Exception as error:  # noqa: BLE001 - ezc3d raises plain RuntimeError etc.
-            counts["ezc3d_unreadable"] += 1
-            result = run([args.midstance, "--quiet", "--json", "info", path])
-            verdict = "midstance reads it" if result.returncode == 0 else "midstance fails too"
-            print(f"SKIP {name}: ezc3d cannot read it ({str(error).strip()[:200]}); {verdict}")
-            continue
+            twin = intel_twin(path)
+            if twin is None:
+                counts["ezc3d_unreadable"] += 1
+                result = run([args.midstance, "--quiet", "--json", "info", path])
+                verdict = "midstance reads it" if result.returncode == 0 else "midstance fails too"
+                print(f"SKIP {name}: ezc3d cannot read it ({str(error).strip()[:200]}); {verdict}")
+                continue
+            c = ezc3d.c3d(twin)
+            via = (f" (ezc3d cannot read it: {str(error).strip()[:40]}...; compared with ezc3d's "
+                   f"reading of its Intel twin {os.path.basename(twin)})")
+            counts["via_twin"] += 1
         result = run([args.midstance, "--quiet", "--json", "info", path])
         if result.returncode != 0:
             counts["midstance_failed"] += 1
             print(f"FAIL {name}: midstance info failed: {(result.stderr or result.stdout).strip()[:300]}")
             continue
-        ours = midstance_summary(json.loads(result.stdout))
+        info = json.loads(result.stdout)
+        warnings = info.get("warnings") or []
+        ours = midstance_summary(info)
         theirs = ezc3d_summary(c)
-        mismatches = [f"  {key}: midstance {describe_difference(ours.get(key), theirs.get(key))} (ezc3d second)"
-                      if key.endswith("labels") or key == "parameter_groups" else
-                      f"  {key}: midstance {ours.get(key)!r}, ezc3d {theirs.get(key)!r}"
-                      for key in theirs if not same(key, ours.get(key), theirs.get(key))]
+        differing = [key for key in theirs if not same(key, ours.get(key), theirs.get(key))]
+        real = [key for key in differing if not explained(key, warnings)]
+        mismatches = [(f"  {key}: midstance {describe_difference(ours.get(key), theirs.get(key))} (ezc3d second)"
+                       if key.endswith("labels") or key == "parameter_groups" else
+                       f"  {key}: midstance {ours.get(key)!r}, ezc3d {theirs.get(key)!r}")
+                      + ("" if key in real else "  [EXPLAINED by midstance's warning]")
+                      for key in differing]
         lines, array_failed = (compare_arrays(args.midstance, path, c, args.tolerance_mm, args.analog_tolerance)
                                if convert else ([], False))
-        bad = bool(mismatches) or array_failed
-        counts["disagree" if bad else "agree"] += 1
-        print(f"{'FAIL' if bad else 'OK  '} {name}: {theirs['frames']} frames, {theirs['points']} points "
+        arrays_explained = array_failed and any(word in w for w in warnings for word in ARRAYS_EXPLAINED_BY)
+        if arrays_explained:
+            lines.append("  arrays differ [EXPLAINED: ezc3d lays the frames out by ANALOG:RATE and the announced frame "
+                         "count; midstance by header word 3 / ANALOG:USED and the frames present, as its warning says]")
+            differing.append("arrays")
+        bad = bool(real) or (array_failed and not arrays_explained)
+        counts["disagree" if bad else "explained" if differing else "agree"] += 1
+        verdict = "FAIL" if bad else "EXPL" if differing else "OK  "
+        print(f"{verdict} {name}: {theirs['frames']} frames, {theirs['points']} points "
               f"@ {theirs['point_rate_hz']:g} Hz, {theirs['analog_channels']} analog channels"
-              + ("" if mismatches else "; summary fields agree"))
+              + ("" if differing else "; summary fields agree") + via)
         if "" in c["parameters"]:
             lines.insert(0, "  note: ezc3d lists an unnamed group (parameters without a group record); not compared")
+        lines += [f"  midstance warning: {w}" for w in warnings]
         for line in mismatches + lines:
             print(line)
 
-    print(f"SUMMARY {len(files)} files: {counts['agree']} agree, {counts['disagree']} disagree, "
-          f"{counts['midstance_failed']} midstance failures, {counts['ezc3d_unreadable']} unreadable by ezc3d"
+    print(f"SUMMARY {len(files)} files: {counts['agree']} agree, {counts['explained']} differ only where midstance "
+          f"warned of a quirk, {counts['via_twin']} (MIPS) compared through their Intel twin, "
+          f"{counts['disagree']} disagree, {counts['midstance_failed']} midstance failures, "
+          f"{counts['ezc3d_unreadable']} unreadable by ezc3d without a twin"
           + ("" if convert else "; arrays not compared (no `midstance convert`)"))
     return 1 if counts["disagree"] or counts["midstance_failed"] else 0
 

@@ -15,6 +15,19 @@
 //   first / last frame.
 // Coordinates stay in the file's units (POINT:UNITS); PointUnitsInMetres() converts.
 // Memory is bounded by the file's size: every count is checked against it before allocation.
+//
+// Vendor quirks: files from other labs bend the guide in ways whose meaning is still
+// unambiguous. By default the reader reads what the data holds and records ONE warning per quirk
+// in C3dFile::warnings, naming the quirk and what it did; C3dReadOptions::strict refuses them
+// with a one-line FileFormatError instead. Accepted quirks:
+// - a data section shorter than the frame count (Optotrak, Kyowa exports; a header last frame
+//   one past the data): the whole frames present are read;
+// - ANALOG:RATE disagreeing with POINT:RATE x analog samples per frame (EVaRT): the data layout
+//   (header word 3 / ANALOG:USED) fixes the samples per frame, so the rate is POINT:RATE x that;
+// - POINT:UNITS truncated ("mete", "mil"): an unambiguous prefix of a unit's name is that unit;
+// - two parameter groups of one name (Vicon's PROCESSING): both kept, lookups by name find the
+//   first;
+// - FORCE_PLATFORM:USED >= 1 without analog channels (static trials): no plates.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,7 +78,7 @@ struct C3dForcePlate {
   double origin[3] = {};               // ORIGIN [3 x plates]: plate centre to sensor origin, plate frame
   std::vector<int> channels;           // CHANNEL: 1-based analog channel numbers
   std::vector<double> calibration;     // CAL_MATRIX for this plate, as stored (column-major), or empty
-  std::vector<double> cop_polynomial;  // FPCOPPOLY for this plate, or empty
+  std::vector<double> cop_polynomial;  // FPCOPPOLY for this plate (all dimensions but the last, which counts plates), or empty
 };
 
 // EVENT group entry (Vicon: labels "Foot Strike" / "Foot Off", contexts "Left" / "Right").
@@ -76,8 +89,14 @@ struct C3dEvent {
   double time_s = 0;  // EVENT:TIMES holds (minutes, seconds) pairs; this is 60 * minutes + seconds
 };
 
+struct C3dReadOptions {
+  bool strict = false;  // refuse vendor quirks (see above) instead of reading them with a warning
+};
+
 struct C3dFile {
   std::string path;
+  C3dReadOptions read_options;     // how it was read: views such as ForcePlates() follow it
+  std::vector<std::string> warnings;  // one per vendor quirk read around, each prefixed with the path
   C3dProcessor processor = C3dProcessor::kIntel;
   bool float_storage = false;  // POINT:SCALE < 0
   double point_scale = 1;      // |POINT:SCALE|
@@ -97,26 +116,35 @@ struct C3dFile {
   std::vector<std::string> analog_labels;  // analog_channel_count entries
   std::vector<double> analog;              // [sample][channel], scaled
 
-  std::vector<C3dGroup> groups;
+  std::vector<C3dGroup> groups;       // in file order; names may repeat (Vicon's two PROCESSING groups)
   std::vector<C3dParameter> parameters;
   std::vector<C3dHeaderEvent> header_events;
 
   const C3dParameter* Find(const std::string& group, const std::string& name) const;  // nullptr if absent
   // Throw FileFormatError naming the parameter when its dimensions disagree with the counts.
+  // None when the file has no analog channels (a plate without channels cannot be read; the
+  // reader warns, or refuses in strict mode).
   std::vector<C3dForcePlate> ForcePlates() const;
   std::vector<C3dEvent> Events() const;
   // Subject measurements Vicon stores in PROCESSING (Bodymass, LegLength, KneeWidth ...) or
   // SUBJECTS / SUBJECT: the first number of NAME (case-insensitive), or nullopt.
   std::optional<double> SubjectValue(const std::string& name) const;
   int64_t MissingPointSamples() const;
-  // Metres per file unit from POINT:UNITS ("mm", "cm", "m"); throws FileFormatError otherwise.
+  // Metres per file unit from POINT:UNITS: "mm", "cm", "m", or an unambiguous prefix of
+  // "millimeters", "centimeters", "meters" (or "-metres"), case-insensitive; throws
+  // FileFormatError otherwise.
   double PointUnitsInMetres() const;
 };
 
-// Throws FileFormatError naming the file and the field for anything it cannot read.
-C3dFile ReadC3d(const std::string& path);
+// Metres per unit of a POINT:UNITS text (as PointUnitsInMetres), or nullopt when it names no
+// length unit unambiguously.
+std::optional<double> LengthUnitInMetres(const std::string& units);
+
+// Throws FileFormatError naming the file and the field for anything it cannot read (and, with
+// options.strict, for the vendor quirks above).
+C3dFile ReadC3d(const std::string& path, const C3dReadOptions& options = {});
 // The same from bytes already in memory; `name` is used in messages (the fuzz target's entry).
-C3dFile ReadC3dBytes(const std::string& name, std::vector<uint8_t> bytes);
+C3dFile ReadC3dBytes(const std::string& name, std::vector<uint8_t> bytes, const C3dReadOptions& options = {});
 
 // Writes `file` as an Intel C3D (atomically), in the storage of `file.float_storage`: integer
 // files stay integer (round trip exact), float files float. Points in the file's units with

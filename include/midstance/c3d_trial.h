@@ -16,8 +16,9 @@ namespace midstance {
 // model outputs such as Plug-in Gait's LAnkleAngles: never markers), samples stored as exactly
 // (0, 0, 0) turned to NaN (one warning with the count). Throws FileFormatError for what it cannot
 // read unambiguously.
+// The reader's warnings (vendor quirks read around) come along in Trial::warnings.
 Trial TrialFromC3d(const C3dFile& c3d);
-Trial ReadTrialC3d(const std::string& path);
+Trial ReadTrialC3d(const std::string& path, const C3dReadOptions& options = {});
 
 // The labels the file marks as model outputs (POINT:ANGLES ... REACTIONS), upper case.
 std::vector<std::string> C3dModelOutputLabels(const C3dFile& c3d);
@@ -27,8 +28,11 @@ std::vector<std::string> C3dModelOutputLabels(const C3dFile& c3d);
 MarkerTrajectories MarkerTrajectoriesFromC3d(const C3dFile& c3d);
 
 // The plates a C3D trial describes (FORCE_PLATFORM), in metres, validated against its analog
-// channels. Empty when the file has none.
-std::vector<ForcePlate> ForcePlatesFromC3d(const C3dFile& c3d);
+// channels. Empty when the file has none. A type-3 FPCOPPOLY that cannot be applied as Kistler's
+// correction (not 12 coefficients per plate, or moving the COP at the plate's corners by more
+// than a correction does: another layout or unit) is ignored with one warning appended to
+// `warnings` (when given); a file read with C3dReadOptions::strict refuses it instead.
+std::vector<ForcePlate> ForcePlatesFromC3d(const C3dFile& c3d, std::vector<std::string>* warnings = nullptr);
 
 // From a C3D's parameters; only values present, finite and > 0 are taken (Vicon writes 0 for
 // "not measured"). In order of precedence:

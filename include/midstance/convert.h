@@ -37,7 +37,11 @@ OpenSimTable AnalogTableFromC3d(const C3dFile& c3d);
 void ExportResult(const std::string& input, const std::string& format, const std::string& output);
 
 // Dispatches on the extensions of `input` and `output`; throws InvalidInput for pairs it does
-// not convert, naming them.
-void ConvertFile(const std::string& input, const std::string& output);
+// not convert, naming them. A C3D input is read with `options`, its warnings logged.
+void ConvertFile(const std::string& input, const std::string& output, const C3dReadOptions& options = {});
+
+// ReadC3d as the commands read a C3D: each of the file's warnings (vendor quirks read around)
+// logged once with spdlog::warn.
+C3dFile ReadC3dAndLogWarnings(const std::string& path, const C3dReadOptions& options);
 
 }  // namespace midstance

@@ -61,5 +61,11 @@ struct PlateLoads {
 PlateLoads ComputePlateLoads(const ForcePlate& plate, const std::vector<double>& analog, int channel_count,
                              int samples_per_frame, const PlateOptions& options);
 
+// Kistler's COP correction for type 9281/9287 plates (BioWare manual, "COP correction"):
+// dx = x (Px1 y^4 + Px2 x^2 y^2 + Px3 x^4 + Px4 y^2 + Px5 x^2 + Px6), likewise dy with Py1-6,
+// x and y (from the surface centre) in the plate's length unit; the corrected COP is
+// (x - dx, y - dy). `p` holds Px1-6 then Py1-6; fewer than 12 leave the COP as it is.
+void CorrectKistlerCop(const std::vector<double>& p, double unit_m, double* x_m, double* y_m);
+
 
 }  // namespace midstance

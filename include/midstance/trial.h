@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "midstance/backend.h"
+#include "midstance/c3d.h"  // C3dReadOptions: how the io layer reads a C3D
 #include "midstance/forceplate.h"
 #include "midstance/gait_events.h"
 #include "midstance/lab_frame.h"
@@ -89,11 +90,12 @@ struct PreparedTrial {
   MarkerGroups groups;
 };
 PreparedTrial PrepareTrial(const std::string& path, const std::string& grf_path, const SkeletonOptions& skeleton,
-                           const LabFrameOptions& lab_frame);
+                           const LabFrameOptions& lab_frame, const C3dReadOptions& read = {});
 
 // PrepareTrial (no static trial, marker set detected) then AnalyseTrial, on the CPU: the forces,
 // events and stances of a trial file, for `info` and tests.
-TrialAnalysis AnalyseTrialFile(const std::string& path, const TrialOptions& options = {}, const LabFrameOptions& lab_frame = {});
+TrialAnalysis AnalyseTrialFile(const std::string& path, const TrialOptions& options = {}, const LabFrameOptions& lab_frame = {},
+                               const C3dReadOptions& read = {});
 
 // PrepareTrial then ComputeTrialKinematics (options.static_path honoured), on the CPU; with the
 // rotation from the file's axes to the internal frame the results are in.
@@ -110,6 +112,7 @@ struct TrialProcessOptions {
   bool write_csv = true;     // <output>.stances.csv and <output>.relationships.csv next to the HDF5
   bool write_report = true;  // <output>.report.html next to the HDF5
   ResolvedBackend backend;
+  C3dReadOptions c3d;        // how the trial (and its static trial) are read: strict refuses vendor quirks
 };
 struct TrialResult {
   TrialAnalysis analysis;

@@ -33,6 +33,7 @@ struct GlobalOptions {
   bool quiet = false;
   bool json = false;
   bool verbose = false;
+  bool strict = false;
   int threads = 0;
 };
 
@@ -42,6 +43,7 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions* global) {
   app.add_flag("--quiet,-q", global->quiet, "only warnings and errors; no progress bar");
   app.add_flag("--json", global->json, "log lines as JSON objects on stderr; no progress bar");
   app.add_flag("--verbose,-v", global->verbose, "debug logging");
+  app.add_flag("--strict", global->strict, "refuse files with vendor quirks instead of reading them with a warning");
   app.add_option("--threads", global->threads, "CPU threads (default: all cores)")->check(CLI::Range(1, 1024));
 }
 
@@ -262,6 +264,7 @@ int main(int argc, char** argv) {
       trial.plate_marker_margin_m = plate_margin_mm * 1e-3;
       trial_options.output_path = process_options.output_path;
       trial_options.backend = backend;
+      trial_options.c3d.strict = global.strict;
       trial_options.command_line = CommandLine(argc, argv);
       skeleton.enabled = !no_skeleton;
       skeleton.kinematics.filter_order = trial.filter_order;
@@ -290,14 +293,14 @@ int main(int argc, char** argv) {
       spdlog::info("process: {} frames, {} points -> {} (decode {:.1f} s, detect {:.2f} s, reconstruct {:.2f} s)",
                    s.frame_count, s.point_count, process_options.output_path, s.decode_s, s.detect_s, s.reconstruct_s);
     } else if (*info) {
-      const nlohmann::ordered_json description = DescribePath(info_path);
+      const nlohmann::ordered_json description = DescribePath(info_path, C3dReadOptions{global.strict});
       if (global.json) {
         std::printf("%s\n", description.dump(2).c_str());
       } else {
         std::printf("%s\n%s", info_path.c_str(), FormatDescription(description).c_str());
       }
     } else if (*convert) {
-      ConvertFile(convert_input, convert_output);
+      ConvertFile(convert_input, convert_output, C3dReadOptions{global.strict});
       spdlog::info("convert: {} -> {}", convert_input, convert_output);
     } else if (*export_command) {
       ExportResult(export_input, export_format, export_output);

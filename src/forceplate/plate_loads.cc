@@ -61,18 +61,6 @@ KistlerGeometry KistlerGeometryOf(const ForcePlate& plate) {
   return {std::abs(plate.origin_m.x()), std::abs(plate.origin_m.y()), -std::abs(plate.origin_m.z())};
 }
 
-// Kistler's COP correction for type 9281/9287 plates (BioWare manual, "COP correction"):
-// dx = x (Px1 y^4 + Px2 x^2 y^2 + Px3 x^4 + Px4 y^2 + Px5 x^2 + Px6), likewise dy with Py1-6,
-// x and y in the plate's length unit; the corrected COP is (x - dx, y - dy).
-void CorrectKistlerCop(const std::vector<double>& p, double unit_m, double* x_m, double* y_m) {
-  if (p.size() < 12) return;
-  const double x = *x_m / unit_m, y = *y_m / unit_m;
-  const double x2 = x * x, y2 = y * y;
-  auto factor = [&](const double* c) { return c[0] * y2 * y2 + c[1] * x2 * y2 + c[2] * x2 * x2 + c[3] * y2 + c[4] * x2 + c[5]; };
-  *x_m = (x - x * factor(p.data())) * unit_m;
-  *y_m = (y - y * factor(p.data() + 6)) * unit_m;
-}
-
 struct PlateFrameLoad {
   Eigen::Vector3d force, moment_centre;  // N, N m about the surface centre
 };
@@ -131,6 +119,15 @@ int SignFromData(const Eigen::Matrix3d& lab_from_plate, const std::vector<PlateF
 }
 
 }  // namespace
+
+void CorrectKistlerCop(const std::vector<double>& p, double unit_m, double* x_m, double* y_m) {
+  if (p.size() < 12) return;
+  const double x = *x_m / unit_m, y = *y_m / unit_m;
+  const double x2 = x * x, y2 = y * y;
+  auto factor = [&](const double* c) { return c[0] * y2 * y2 + c[1] * x2 * y2 + c[2] * x2 * x2 + c[3] * y2 + c[4] * x2 + c[5]; };
+  *x_m = (x - x * factor(p.data())) * unit_m;
+  *y_m = (y - y * factor(p.data() + 6)) * unit_m;
+}
 
 PlateLoads ComputePlateLoads(const ForcePlate& plate, const std::vector<double>& analog, int channel_count,
                              int samples_per_frame, const PlateOptions& options) {

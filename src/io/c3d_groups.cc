@@ -15,13 +15,28 @@ void RequireValues(const C3dFile& file, const C3dParameter* p, size_t count, con
   }
 }
 
+// FPCOPPOLY of plate `p`: the last dimension counts the plates and the ones before it are one
+// plate's coefficients. Qualisys stores [6, 2, plates] (Px1-6 and Py1-6 of Kistler's
+// correction); a one-dimensional list is the first plate's.
+std::vector<double> CopPolynomialOf(const C3dParameter& polynomial, size_t p) {
+  const std::vector<int>& dims = polynomial.dimensions;
+  if (dims.empty()) return {};
+  const size_t stored = dims.size() > 1 ? static_cast<size_t>(dims.back()) : 1;
+  if (p >= stored) return {};
+  size_t size = dims.size() > 1 ? 1 : static_cast<size_t>(dims[0]);
+  for (size_t d = 0; d + 1 < dims.size(); ++d) size *= static_cast<size_t>(dims[d]);
+  if (polynomial.numbers.size() < size * (p + 1)) return {};
+  return std::vector<double>(polynomial.numbers.begin() + static_cast<ptrdiff_t>(size * p),
+                             polynomial.numbers.begin() + static_cast<ptrdiff_t>(size * (p + 1)));
+}
+
 }  // namespace
 
 std::vector<C3dForcePlate> C3dFile::ForcePlates() const {
   const C3dParameter* used = Find("FORCE_PLATFORM", "USED");
   if (!used || used->numbers.empty()) return {};
   const size_t plates = static_cast<size_t>(used->CountAt(0, 255, path));
-  if (plates == 0) return {};
+  if (plates == 0 || analog_channel_count == 0) return {};  // no channels to read a plate from (the reader warned)
   const C3dParameter* type = Find("FORCE_PLATFORM", "TYPE");
   const C3dParameter* corners = Find("FORCE_PLATFORM", "CORNERS");
   const C3dParameter* origin = Find("FORCE_PLATFORM", "ORIGIN");
@@ -51,14 +66,7 @@ std::vector<C3dForcePlate> C3dFile::ForcePlates() const {
                                  calibration->numbers.begin() + static_cast<ptrdiff_t>(size * (p + 1)));
       }
     }
-    if (polynomial && !polynomial->dimensions.empty()) {
-      const size_t size = static_cast<size_t>(polynomial->dimensions[0]);
-      const size_t stored = polynomial->dimensions.size() > 1 ? static_cast<size_t>(polynomial->dimensions[1]) : 1;
-      if (p < stored && polynomial->numbers.size() >= size * (p + 1)) {
-        plate.cop_polynomial.assign(polynomial->numbers.begin() + static_cast<ptrdiff_t>(size * p),
-                                    polynomial->numbers.begin() + static_cast<ptrdiff_t>(size * (p + 1)));
-      }
-    }
+    if (polynomial) plate.cop_polynomial = CopPolynomialOf(*polynomial, p);
   }
   return list;
 }

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,13 @@ constexpr int kParameterKey = 0x50;  // header byte 2
 constexpr int kProcessorBase = 83;   // parameter section byte 4 = 83 + processor type
 
 std::string Quote(const std::string& text) { return "'" + text + "'"; }
+
+// A number as people write it: 2000, 0.5, 1333.33 (no trailing zeros).
+std::string Number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6g", value);
+  return text;
+}
 
 // The file's bytes with bounds-checked, processor-aware reads. Every failure names the field.
 class C3dBytes {
@@ -50,6 +58,11 @@ class C3dBytes {
   std::string Chars(int64_t offset, int64_t count, const std::string& field) const {
     Require(offset, count, field);
     return std::string(bytes_.begin() + offset, bytes_.begin() + offset + count);
+  }
+
+  bool AllZero(int64_t offset, int64_t count) const {
+    Require(offset, count, "data section");
+    return std::all_of(bytes_.begin() + offset, bytes_.begin() + offset + count, [](uint8_t b) { return b == 0; });
   }
 
   // Unchecked variants for the data section, whose extent is checked once.
@@ -274,18 +287,46 @@ void ReadHeaderEvents(const C3dBytes& bytes, int64_t header, C3dFile* file) {
   }
 }
 
+// One warning per quirk, prefixed with the file; in strict mode the quirk's one-line error instead.
+void Quirk(C3dFile* file, const std::string& warning, const FileFormatError& refusal) {
+  if (file->read_options.strict) throw refusal;
+  file->warnings.push_back(file->path + ": " + warning);
+}
+
+// Optotrak and Kyowa exports (and writers whose header last frame is one past the data) announce
+// more frames than the data section holds. The frames present are whole and laid out as the
+// guide describes, so they are read; a partial last frame is dropped, and so are trailing frames
+// of zero bytes: the guide pads sections to whole 512-byte blocks with zeros, which would read as
+// markers at the origin. A data section without one whole frame holds nothing to read: refused.
+int64_t FramesPresent(const C3dBytes& bytes, int64_t data_start, int64_t frame_bytes, C3dFile* file) {
+  const int64_t frames = file->frame_count;
+  const int64_t available = std::max<int64_t>(0, bytes.size() - data_start);
+  if (frame_bytes <= 0 || frames <= available / frame_bytes) return frames;
+  int64_t present = available / frame_bytes;
+  while (present > 0 && bytes.AllZero(data_start + (present - 1) * frame_bytes, frame_bytes)) --present;
+  const FileFormatError refusal(bytes.path(), "data section",
+                                std::to_string(frames) + " frames of " + std::to_string(frame_bytes) + " bytes from block " +
+                                    std::to_string(data_start / kBlockBytes + 1),
+                                std::to_string(available) + " bytes (truncated?)");
+  if (present == 0) throw refusal;
+  const std::string reading = ": reading " + std::to_string(present);
+  if (frames == present + 1) {
+    const int64_t last = file->first_frame + frames - 1;
+    Quirk(file, "last frame " + std::to_string(last) + " is one past the data section, which ends at frame " +
+                    std::to_string(last - 1) + reading + " frames",
+          refusal);
+  } else {
+    Quirk(file, "data section holds " + std::to_string(present) + " of " + std::to_string(frames) + " frames" + reading, refusal);
+  }
+  return present;
+}
+
 void ReadData(const C3dBytes& bytes, int64_t data_start, int analog_values_per_frame, C3dFile* file) {
   const int64_t word = file->float_storage ? 4 : 2;
   const int64_t point_values = 4 * static_cast<int64_t>(file->point_count);
   const int64_t frame_bytes = (point_values + analog_values_per_frame) * word;
+  file->frame_count = FramesPresent(bytes, data_start, frame_bytes, file);
   const int64_t frames = file->frame_count;
-  const int64_t available = std::max<int64_t>(0, bytes.size() - data_start);
-  if (frame_bytes > 0 && frames > available / frame_bytes) {
-    throw FileFormatError(bytes.path(), "data section",
-                          std::to_string(frames) + " frames of " + std::to_string(frame_bytes) + " bytes from block " +
-                              std::to_string(data_start / kBlockBytes + 1),
-                          std::to_string(available) + " bytes (truncated?)");
-  }
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const size_t samples = static_cast<size_t>(frames) * static_cast<size_t>(file->point_count);
   file->points.assign(3 * samples, nan);
@@ -343,6 +384,74 @@ void ReadData(const C3dBytes& bytes, int64_t data_start, int analog_values_per_f
   }
 }
 
+// Exporters that write POINT:UNITS narrower than the word cut it ("mete" for metres, "mil" for
+// millimetres); the guide's units are "mm", "cm" and "m". A cut that still names one unit is read
+// as that unit, and stays stored as it was (the round trip keeps the file's text).
+void CheckPointUnits(C3dFile* file) {
+  const std::string upper = Upper(file->point_units);
+  if (upper.empty() || upper == "MM" || upper == "CM" || upper == "M") return;
+  const std::optional<double> metres = LengthUnitInMetres(file->point_units);
+  if (!metres) return;  // not a length unit: PointUnitsInMetres() refuses it where lengths are needed
+  const std::string unit = *metres == 1e-3 ? "mm" : *metres == 1e-2 ? "cm" : "m";
+  Quirk(file, "POINT:UNITS " + Quote(file->point_units) + " is not mm, cm or m: read as " + unit,
+        FileFormatError(file->path, "POINT:UNITS", "mm, cm or m", Quote(file->point_units)));
+}
+
+// Vicon Nexus writes a second PROCESSING group record with the same name under another id. Both
+// are kept (each parameter keeps its group id, and the writers keep the two apart); lookups by
+// name find the first group's parameter.
+void CheckGroupNames(C3dFile* file) {
+  for (size_t i = 0; i < file->groups.size(); ++i) {
+    std::vector<int> ids = {file->groups[i].id};
+    bool seen_before = false;
+    for (size_t j = 0; j < file->groups.size(); ++j) {
+      if (j == i || file->groups[j].name != file->groups[i].name) continue;
+      if (j < i) seen_before = true;
+      ids.push_back(file->groups[j].id);
+    }
+    if (seen_before || ids.size() == 1) continue;
+    std::string list;
+    for (size_t k = 0; k < ids.size(); ++k) list += (k == 0 ? "" : k + 1 == ids.size() ? " and " : ", ") + std::to_string(ids[k]);
+    const std::string& name = file->groups[i].name;
+    Quirk(file,
+          std::to_string(ids.size()) + " parameter groups named " + name + " (ids " + list +
+              "): keeping all, with their parameters; lookups by name find group " + std::to_string(ids[0]) + "'s first",
+          FileFormatError(file->path, "parameter group " + name, "one group record per name",
+                          std::to_string(ids.size()) + " (ids " + list + ")"));
+  }
+}
+
+// The guide fixes the data layout by header word 3 (analog values per frame) and ANALOG:USED, so
+// the samples per frame are the layout's, and the analog rate is POINT:RATE times them. EVaRT
+// writes an ANALOG:RATE that disagrees; the layout is what the data holds, so it wins.
+double AnalogRate(C3dFile* file) {
+  const double expected = file->point_rate_hz * file->analog_samples_per_frame;
+  const double stored = FirstNumber(*file, "ANALOG", "RATE", expected);
+  constexpr double kRelativeTolerance = 1e-3;  // float rates such as 1/3 kHz stored to 7 digits
+  if (file->analog_channel_count == 0 || std::fabs(stored - expected) <= kRelativeTolerance * expected) return stored;
+  if (!(expected > 0)) return stored;  // no POINT:RATE to derive it from: the stored rate is all there is
+  const std::string samples = std::to_string(file->analog_samples_per_frame);
+  Quirk(file,
+        "ANALOG:RATE " + Number(stored) + " Hz disagrees with POINT:RATE " + Number(file->point_rate_hz) + " Hz x " + samples +
+            " analog samples per frame (header word 3 / ANALOG:USED): using " + Number(expected) + " Hz",
+        FileFormatError(file->path, "ANALOG:RATE",
+                        "POINT:RATE x analog samples per frame (" + samples + " from header word 3 / ANALOG:USED) = " +
+                            std::to_string(expected) + " Hz",
+                        std::to_string(stored) + " Hz"));
+  return expected;
+}
+
+// A static trial may declare its plates (FORCE_PLATFORM:USED >= 1) and store no analog channel:
+// a plate without channels has nothing to read, so ForcePlates() gives none.
+void CheckPlatesHaveChannels(C3dFile* file) {
+  const C3dParameter* used = FindIn(*file, "FORCE_PLATFORM", "USED");
+  if (!used || used->numbers.empty() || file->analog_channel_count > 0) return;
+  const double plates = used->UnsignedAt(0);
+  if (!(plates >= 1)) return;
+  Quirk(file, "FORCE_PLATFORM:USED declares " + Number(plates) + " plate(s) but the file has no analog channels: no force plates read",
+        FileFormatError(file->path, "FORCE_PLATFORM:USED", "0 in a file without analog channels (ANALOG:USED 0)", Number(plates)));
+}
+
 }  // namespace
 
 const char* C3dProcessorName(C3dProcessor processor) {
@@ -380,20 +489,44 @@ int64_t C3dFile::MissingPointSamples() const {
   return missing;
 }
 
+std::optional<double> LengthUnitInMetres(const std::string& units) {
+  const std::string text = Upper(units);
+  if (text.empty()) return std::nullopt;
+  // The guide's abbreviations, then the names some exporters write (and truncate to the
+  // parameter's width: "mete", "mil"). A prefix counts when every name it begins means one unit.
+  struct Name {
+    const char* text;
+    double metres;
+  };
+  static const Name kAbbreviations[] = {{"MM", 1e-3}, {"CM", 1e-2}, {"M", 1.0}};
+  static const Name kNames[] = {{"MILLIMETERS", 1e-3}, {"MILLIMETRES", 1e-3}, {"CENTIMETERS", 1e-2},
+                                {"CENTIMETRES", 1e-2}, {"METERS", 1.0},       {"METRES", 1.0}};
+  for (const Name& name : kAbbreviations) {
+    if (text == name.text) return name.metres;
+  }
+  std::optional<double> metres;
+  for (const Name& name : kNames) {
+    if (std::string(name.text).compare(0, text.size(), text) != 0) continue;
+    if (metres && *metres != name.metres) return std::nullopt;  // a prefix of two units' names
+    metres = name.metres;
+  }
+  return metres;
+}
+
 double C3dFile::PointUnitsInMetres() const {
-  const std::string units = Upper(point_units);
-  if (units == "MM") return 1e-3;
-  if (units == "CM") return 1e-2;
-  if (units == "M") return 1.0;
+  if (const std::optional<double> metres = LengthUnitInMetres(point_units)) return *metres;
   throw FileFormatError(path, "POINT:UNITS", "mm, cm or m", Quote(point_units));
 }
 
-C3dFile ReadC3d(const std::string& path) { return ReadC3dBytes(path, ReadWholeFile(path)); }
+C3dFile ReadC3d(const std::string& path, const C3dReadOptions& options) {
+  return ReadC3dBytes(path, ReadWholeFile(path), options);
+}
 
-C3dFile ReadC3dBytes(const std::string& path, std::vector<uint8_t> content) {
+C3dFile ReadC3dBytes(const std::string& path, std::vector<uint8_t> content, const C3dReadOptions& options) {
   C3dBytes bytes(path, std::move(content));
   C3dFile file;
   file.path = path;
+  file.read_options = options;
   if (bytes.size() < kBlockBytes) {
     throw FileFormatError(path, "header", "a 512-byte header block", std::to_string(bytes.size()) + " bytes");
   }
@@ -445,6 +578,8 @@ C3dFile ReadC3dBytes(const std::string& path, std::vector<uint8_t> content) {
   if (const C3dParameter* units = FindIn(file, "POINT", "UNITS"); units && !units->strings.empty()) {
     file.point_units = units->strings[0];
   }
+  CheckPointUnits(&file);
+  CheckGroupNames(&file);
   file.point_labels = Labels(file, "POINT", file.point_count);
 
   const C3dParameter* analog_used = FindIn(file, "ANALOG", "USED");
@@ -458,19 +593,13 @@ C3dFile ReadC3dBytes(const std::string& path, std::vector<uint8_t> content) {
                           "a multiple of ANALOG:USED (" + std::to_string(file.analog_channel_count) + ")",
                           std::to_string(header_analog_values));
   }
-  file.analog_rate_hz = FirstNumber(file, "ANALOG", "RATE", file.point_rate_hz * file.analog_samples_per_frame);
-  const double expected_rate = file.point_rate_hz * file.analog_samples_per_frame;
-  if (file.analog_channel_count > 0 && std::fabs(file.analog_rate_hz - expected_rate) > 1e-3 * expected_rate) {
-    throw FileFormatError(path, "ANALOG:RATE",
-                          "POINT:RATE x analog samples per frame (" + std::to_string(file.analog_samples_per_frame) +
-                              " from header word 3 / ANALOG:USED) = " + std::to_string(expected_rate) + " Hz",
-                          std::to_string(file.analog_rate_hz) + " Hz");
-  }
+  file.analog_rate_hz = AnalogRate(&file);
   file.analog_labels = Labels(file, "ANALOG", file.analog_channel_count);
 
   if (data_block < 1) throw FileFormatError(path, "header word 9 (first data block)", "1 or more", std::to_string(data_block));
   ReadData(bytes, (static_cast<int64_t>(data_block) - 1) * kBlockBytes,
            file.analog_channel_count * file.analog_samples_per_frame, &file);
+  CheckPlatesHaveChannels(&file);
   return file;
 }
 

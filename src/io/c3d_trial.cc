@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cmath>
 #include <set>
+#include <limits>
+#include <cstdio>
 
 #include "midstance/error.h"
 #include "midstance/forceplate.h"
@@ -76,6 +78,60 @@ AnalogChannels AnalogOf(const C3dFile& c3d) {
   return a;
 }
 
+// Kistler specifies its COP correction as a few millimetres on plates of 400-900 mm; a
+// polynomial that moves the COP at a corner of the surface by more than a tenth of the plate's
+// half-size is in another layout or length unit than the BioWare one applied here.
+constexpr double kMaxCopCorrectionOfHalfSize = 0.1;
+constexpr size_t kKistlerCoefficients = 12;  // Px1-6, Py1-6
+
+// Why `plate`'s FPCOPPOLY cannot be applied as Kistler's correction, or "" when it can.
+std::string CopPolynomialProblem(const ForcePlate& plate) {
+  if (plate.cop_polynomial.size() != kKistlerCoefficients) {
+    return std::to_string(plate.cop_polynomial.size()) + " coefficients, not " + std::to_string(kKistlerCoefficients) +
+           " (Px1-6, Py1-6)";
+  }
+  const auto& c = plate.corners_m;
+  const double half_x = (c[0] - c[1]).norm() / 2, half_y = (c[0] - c[3]).norm() / 2;
+  double worst = 0;
+  for (const double sx : {-1.0, 1.0}) {
+    for (const double sy : {-1.0, 1.0}) {
+      double x = sx * half_x, y = sy * half_y;
+      CorrectKistlerCop(plate.cop_polynomial, plate.moment_unit_m, &x, &y);
+      const double shift = std::max(std::abs(x - sx * half_x) / half_x, std::abs(y - sy * half_y) / half_y);
+      worst = std::isfinite(shift) ? std::max(worst, shift) : std::numeric_limits<double>::infinity();
+    }
+  }
+  if (worst <= kMaxCopCorrectionOfHalfSize) return "";
+  char text[160];
+  std::snprintf(text, sizeof(text), "a correction moving the COP by %.3g times the plate's half-size at its corners", worst);
+  return text;
+}
+
+// Qualisys exports of Kistler plates store FPCOPPOLY in a layout (or unit) whose coefficients,
+// applied as BioWare's, would throw the COP off the plate. Nothing in the file says which layout
+// it is, so such coefficients are ignored (Kistler's correction is a few mm, so the uncorrected COP
+// stays usable), with one warning naming the plates, rather than the file refused.
+void DropUnusableCopPolynomials(const C3dFile& c3d, std::vector<ForcePlate>* plates, std::vector<std::string>* warnings) {
+  std::string dropped, problem;
+  int count = 0;
+  for (size_t i = 0; i < plates->size(); ++i) {
+    ForcePlate& plate = (*plates)[i];
+    if (plate.cop_polynomial.empty()) continue;
+    const std::string why = CopPolynomialProblem(plate);
+    if (why.empty()) continue;
+    if (c3d.read_options.strict) {
+      throw FileFormatError(c3d.path, plate.name + ":FPCOPPOLY", "Kistler's COP correction (12 coefficients, a few mm)", why);
+    }
+    plate.cop_polynomial.clear();
+    dropped += (dropped.empty() ? "" : ", ") + std::to_string(i + 1);
+    ++count;
+    if (problem.empty()) problem = why;
+  }
+  if (dropped.empty() || !warnings) return;
+  warnings->push_back(c3d.path + ": FORCE_PLATFORM:FPCOPPOLY cannot be applied as Kistler's COP correction (plate" + std::string(count > 1 ? "s " : " ") + dropped +
+                      ": " + problem + "): ignored, COP uncorrected");
+}
+
 }  // namespace
 
 std::vector<std::string> C3dModelOutputLabels(const C3dFile& c3d) {
@@ -101,6 +157,7 @@ Trial TrialFromC3d(const C3dFile& c3d) {
   trial.path = c3d.path;
   trial.format = "c3d";
   trial.input_paths = {c3d.path};
+  trial.warnings = c3d.warnings;
   if (c3d.point_units.empty() && c3d.point_count > 0) {
     trial.warnings.push_back(c3d.path + ": POINT:UNITS absent: points read as millimetres, the format's norm");
   }
@@ -123,15 +180,15 @@ Trial TrialFromC3d(const C3dFile& c3d) {
                              " marker samples stored as exactly (0, 0, 0): read as missing (NaN)");
   }
   trial.analog = AnalogOf(c3d);
-  trial.plates = ForcePlatesFromC3d(c3d);
+  trial.plates = ForcePlatesFromC3d(c3d, &trial.warnings);
   for (const C3dEvent& e : c3d.Events()) trial.events.push_back({e.label, e.context, e.time_s});
   trial.subject = SubjectParametersFromC3d(c3d);
   return trial;
 }
 
-Trial ReadTrialC3d(const std::string& path) { return TrialFromC3d(ReadC3d(path)); }
+Trial ReadTrialC3d(const std::string& path, const C3dReadOptions& options) { return TrialFromC3d(ReadC3d(path, options)); }
 
-std::vector<ForcePlate> ForcePlatesFromC3d(const C3dFile& c3d) {
+std::vector<ForcePlate> ForcePlatesFromC3d(const C3dFile& c3d, std::vector<std::string>* warnings) {
   const std::vector<C3dForcePlate> stored = c3d.ForcePlates();
   if (stored.empty()) return {};
   // Lengths (CORNERS, ORIGIN, moments) are in POINT:UNITS; a file without units is in mm, the norm.
@@ -157,12 +214,13 @@ std::vector<ForcePlate> ForcePlatesFromC3d(const C3dFile& c3d) {
       }
       plate.calibration = Eigen::Map<const Eigen::Matrix<double, 6, 6>>(s.calibration.data());  // column-major as stored
     }
-    plate.cop_polynomial = s.cop_polynomial;
     plate.moment_unit_m = unit_m;
     plate.zero_frames = zero;
-    ValidatePlate(plate, c3d.analog_channel_count);
+    if (s.type == 3) plate.cop_polynomial = s.cop_polynomial;
     plates.push_back(std::move(plate));
   }
+  DropUnusableCopPolynomials(c3d, &plates, warnings);
+  for (const ForcePlate& plate : plates) ValidatePlate(plate, c3d.analog_channel_count);
   return plates;
 }
 

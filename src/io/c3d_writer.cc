@@ -128,6 +128,16 @@ void WriteParameterRecord(Sink& sink, const C3dParameter& p, int group_id, bool 
   if (!last) sink.PatchI16(link, static_cast<int>(sink.size() - link));
 }
 
+// The parameter's own group id when that group has its name (so the parameters of a second group
+// of one name, as Vicon's two PROCESSING groups, stay in it), else the id of the first group of
+// its name (parameters added here carry no id), else its id as stored (an orphan group).
+int GroupIdOf(const std::vector<C3dGroup>& groups, const C3dParameter& p) {
+  const auto own = std::find_if(groups.begin(), groups.end(), [&](const C3dGroup& g) { return g.id == p.group_id && g.name == p.group; });
+  if (own != groups.end()) return own->id;
+  const auto named = std::find_if(groups.begin(), groups.end(), [&](const C3dGroup& g) { return g.name == p.group; });
+  return named != groups.end() ? named->id : p.group_id;
+}
+
 }  // namespace
 
 void WriteC3d(const std::string& path, const C3dFile& file) {
@@ -201,8 +211,7 @@ void WriteC3d(const std::string& path, const C3dFile& file) {
         WriteGroupRecord(section, *records[r].first, last);
       } else {
         const C3dParameter& p = *records[r].second;
-        const auto g = std::find_if(groups.begin(), groups.end(), [&](const C3dGroup& x) { return x.name == p.group; });
-        WriteParameterRecord(section, p, g != groups.end() ? g->id : p.group_id, last);
+        WriteParameterRecord(section, p, GroupIdOf(groups, p), last);
       }
     }
     section.PadToBlock();

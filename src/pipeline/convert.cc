@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <set>
 #include <sstream>
 
 #include "midstance/atomic_output.h"
@@ -72,6 +75,34 @@ nlohmann::json ParameterJson(const C3dParameter& p) {
     j["numbers"] = numbers;
   }
   return j;
+}
+
+// An attribute key per group id: its name, then "NAME#2", "NAME#3" ... for later groups of the
+// same name.
+std::map<int, std::string> UniqueGroupKeys(const std::vector<C3dGroup>& groups) {
+  std::map<int, std::string> keys;
+  std::map<std::string, int> seen;
+  for (const C3dGroup& g : groups) {
+    const int n = ++seen[g.name];
+    keys[g.id] = n == 1 ? g.name : g.name + "#" + std::to_string(n);
+  }
+  return keys;
+}
+
+// n for a group key "NAME#n" (the n-th group of that name), 1 otherwise.
+int DuplicateRank(const std::string& group_key) {
+  const size_t hash = group_key.rfind('#');
+  if (hash == std::string::npos || hash + 1 >= group_key.size()) return 1;
+  const std::string digits = group_key.substr(hash + 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 3) return 1;
+  return std::stoi(digits);
+}
+
+std::string NameOfGroup(const std::vector<C3dGroup>& groups, int id) {
+  for (const C3dGroup& g : groups) {
+    if (g.id == id) return g.name;
+  }
+  return "";
 }
 
 }  // namespace
@@ -145,12 +176,29 @@ void WriteC3dContents(Hdf5Writer& h5, const C3dFile& c3d) {
   h5.SetAttribute("/c3d", "point_units", c3d.point_units);
   h5.SetAttribute("/c3d", "point_scale", c3d.point_scale);
   h5.SetAttribute("/c3d", "first_frame", static_cast<int64_t>(c3d.first_frame));
+  // Attribute names must be unique, and a file may hold two groups of one name (Vicon's two
+  // PROCESSING groups, which the reader warned about): the second is keyed "PROCESSING#2" and
+  // its JSON names the group as stored, so ReadC3dFromHdf5 restores both.
+  const std::map<int, std::string> keys = UniqueGroupKeys(c3d.groups);
+  std::set<std::string> used;
   for (const C3dGroup& g : c3d.groups) {
-    h5.SetAttribute("/c3d", "group:" + g.name,
-                    nlohmann::json({{"id", g.id}, {"description", Latin1ToUtf8(g.description)}, {"locked", g.locked}}).dump());
+    nlohmann::json j = {{"id", g.id}, {"description", Latin1ToUtf8(g.description)}, {"locked", g.locked}};
+    const std::string& key = keys.at(g.id);
+    if (key != g.name) j["name"] = Latin1ToUtf8(g.name);
+    h5.SetAttribute("/c3d", "group:" + key, j.dump());
   }
   for (const C3dParameter& p : c3d.parameters) {
-    h5.SetAttribute("/c3d", p.group + ":" + p.name, ParameterJson(p).dump());
+    const auto own = keys.find(p.group_id);
+    const std::string group_key = own != keys.end() && NameOfGroup(c3d.groups, p.group_id) == p.group ? own->second : p.group;
+    std::string key = group_key + ":" + p.name;
+    for (int k = 2; used.count(key) > 0; ++k) key = group_key + ":" + p.name + "#" + std::to_string(k);  // a repeated name
+    used.insert(key);
+    nlohmann::json j = ParameterJson(p);
+    if (key != p.group + ":" + p.name) {
+      j["group"] = Latin1ToUtf8(p.group);
+      j["name"] = Latin1ToUtf8(p.name);
+    }
+    h5.SetAttribute("/c3d", key, j.dump());
   }
 }
 
@@ -184,19 +232,20 @@ C3dFile ReadC3dFromHdf5(const std::string& path) {
   for (size_t e = 0; e < labels.size() && e < times.size(); ++e) {
     c3d.header_events.push_back({labels[e], times[e], e >= displayed.size() || displayed[e] != 0});
   }
+  std::vector<int> ranks;  // per parameter: 1, or n for a group keyed "NAME#n"
   for (const std::string& key : h5.AttributeNames("/c3d")) {
     const size_t colon = key.find(':');
     if (colon == std::string::npos) continue;
     const nlohmann::json j = nlohmann::json::parse(h5.ReadStringAttribute("/c3d", key), nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw FileFormatError(path, "/c3d@" + key, "a JSON parameter", "unparsable text");
-    if (key.compare(0, colon, "group") == 0) {
-      c3d.groups.push_back(
-          {j.value("id", 0), key.substr(colon + 1), Utf8ToLatin1(j.value("description", "")), j.value("locked", false)});
+    if (key.compare(0, colon, "group") == 0) {  // "name" present when the key carries a "#2" suffix
+      c3d.groups.push_back({j.value("id", 0), Utf8ToLatin1(j.value("name", key.substr(colon + 1))),
+                            Utf8ToLatin1(j.value("description", "")), j.value("locked", false)});
       continue;
     }
     C3dParameter p;
-    p.group = key.substr(0, colon);
-    p.name = key.substr(colon + 1);
+    p.group = j.contains("group") ? Utf8ToLatin1(j.value("group", "")) : key.substr(0, colon);
+    p.name = j.contains("name") ? Utf8ToLatin1(j.value("name", "")) : key.substr(colon + 1);
     p.type = static_cast<C3dParameterType>(j.value("type", -1));
     p.dimensions = j.value("dimensions", std::vector<int>{});
     p.description = Utf8ToLatin1(j.value("description", ""));
@@ -216,7 +265,16 @@ C3dFile ReadC3dFromHdf5(const std::string& path) {
     }
     for (const std::string& text : j.value("strings", std::vector<std::string>{})) p.strings.push_back(Utf8ToLatin1(text));
     c3d.parameters.push_back(p);
+    ranks.push_back(DuplicateRank(key.substr(0, colon)));
   }
+  // Attributes come back sorted by name, where "PROCESSING#2" precedes "PROCESSING": the first
+  // group of a name goes first again, so lookups by name find what they found in the C3D.
+  std::vector<size_t> order(c3d.parameters.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ranks[a] < ranks[b]; });
+  std::vector<C3dParameter> sorted;
+  for (size_t i : order) sorted.push_back(std::move(c3d.parameters[i]));
+  c3d.parameters = std::move(sorted);
   std::sort(c3d.groups.begin(), c3d.groups.end(), [](const C3dGroup& a, const C3dGroup& b) { return a.id < b.id; });
   c3d.first_frame = static_cast<int>(h5.ReadDoubleAttribute("/c3d", "first_frame") + 0.5);
   return c3d;
@@ -472,14 +530,20 @@ void ExportResult(const std::string& input, const std::string& format, const std
   }
 }
 
-void ConvertFile(const std::string& input, const std::string& output) {
+C3dFile ReadC3dAndLogWarnings(const std::string& path, const C3dReadOptions& options) {
+  C3dFile c3d = ReadC3d(path, options);
+  for (const std::string& warning : c3d.warnings) spdlog::warn("{}", warning);
+  return c3d;
+}
+
+void ConvertFile(const std::string& input, const std::string& output, const C3dReadOptions& options) {
   const std::string in = LowercaseExtension(input), out = LowercaseExtension(output);
   auto unsupported = [&] {
     throw InvalidInput("convert: " + input + " -> " + output +
                        ": expected .c3d -> .h5/.c3d/.trc/.mot/.sto, .h5 (converted C3D) -> .c3d/.trc, or .trc -> .trc");
   };
   if (in == ".c3d" || in == ".h5" || in == ".hdf5") {
-    const C3dFile c3d = in == ".c3d" ? ReadC3d(input) : ReadC3dFromHdf5(input);
+    const C3dFile c3d = in == ".c3d" ? ReadC3dAndLogWarnings(input, options) : ReadC3dFromHdf5(input);
     if (out == ".h5" || out == ".hdf5") WriteC3dAsHdf5(output, c3d);
     else if (out == ".c3d") WriteC3d(output, c3d);
     else if (out == ".trc") WriteTrc(output, TrcFromC3d(c3d));

@@ -2,12 +2,16 @@
 
 #include <cmath>
 #include <filesystem>
+#include <spdlog/spdlog.h>
 #include <sstream>
 
 #include "midstance/c3d.h"
+#include "midstance/c3d_trial.h"
 #include "midstance/calibration_io.h"
+#include "midstance/convert.h"
 #include "midstance/error.h"
 #include "midstance/file_names.h"
+#include "midstance/forceplate.h"
 #include "midstance/hdf5_file.h"
 #include "midstance/opensim_files.h"
 #include "midstance/session.h"
@@ -46,8 +50,8 @@ nlohmann::ordered_json StancesJson(const TrialAnalysis& a, const TrialOptions& o
   return list;
 }
 
-nlohmann::ordered_json DescribeC3d(const std::string& path) {
-  const C3dFile file = ReadC3d(path);
+nlohmann::ordered_json DescribeC3d(const std::string& path, const C3dReadOptions& read_options) {
+  const C3dFile file = ReadC3d(path, read_options);  // warnings logged below, once
   nlohmann::ordered_json d = {{"kind", "c3d"},
                       {"path", path},
                       {"processor", C3dProcessorName(file.processor)},
@@ -76,12 +80,19 @@ nlohmann::ordered_json DescribeC3d(const std::string& path) {
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const C3dGroup& g : file.groups) groups.push_back(g.name);
   d["parameter_groups"] = groups;
-  if (!file.ForcePlates().empty()) {
+  std::vector<std::string> warnings = file.warnings;
+  std::vector<std::string> plate_warnings;  // quirks of the plates' description (FPCOPPOLY)
+  if (!ForcePlatesFromC3d(file, &plate_warnings).empty()) {
     const TrialOptions options;
-    const TrialAnalysis a = AnalyseTrialFile(path, options);
+    const TrialAnalysis a = AnalyseTrialFile(path, options, {}, read_options);  // logs the file's warnings
     d["stances"] = StancesJson(a, options);
     d["sync_check"] = a.sync_check.message;
+  } else {
+    for (const std::string& w : warnings) spdlog::warn("{}", w);
+    for (const std::string& w : plate_warnings) spdlog::warn("{}", w);
   }
+  warnings.insert(warnings.end(), plate_warnings.begin(), plate_warnings.end());
+  d["warnings"] = warnings;
   return d;
 }
 
@@ -165,10 +176,10 @@ nlohmann::ordered_json DescribeResult(const std::string& path) {
 
 }  // namespace
 
-nlohmann::ordered_json DescribePath(const std::string& path) {
+nlohmann::ordered_json DescribePath(const std::string& path, const C3dReadOptions& c3d_options) {
   if (fs::is_directory(path)) return DescribeSession(path);
   const std::string extension = LowercaseExtension(path);
-  if (extension == ".c3d") return DescribeC3d(path);
+  if (extension == ".c3d") return DescribeC3d(path, c3d_options);
   if (extension == ".h5" || extension == ".hdf5") return DescribeResult(path);
   if (extension == ".trc") return DescribeTrc(path);
   if (extension == ".mot" || extension == ".sto") return DescribeTable(path);

@@ -23,11 +23,11 @@ namespace midstance {
 namespace {
 
 // The trial as io/ reads it: a C3D, or a TRC (+ GRF .mot) pair.
-Trial ReadTrialInput(const std::string& path, const std::string& grf_path) {
+Trial ReadTrialInput(const std::string& path, const std::string& grf_path, const C3dReadOptions& read) {
   const std::string extension = LowercaseExtension(path);
   if (extension == ".trc") return TrialFromOpenSim(path, grf_path);
   if (!grf_path.empty()) throw InvalidInput("process: --grf: expected with a .trc trial only, got it with " + path);
-  return ReadTrialC3d(path);
+  return ReadTrialC3d(path, read);
 }
 
 void LogWarnings(const std::vector<std::string>& warnings) {
@@ -249,13 +249,13 @@ void WriteTrialMarkers(Hdf5Writer& h5, const Trial& trial) {
 }  // namespace
 
 PreparedTrial PrepareTrial(const std::string& path, const std::string& grf_path, const SkeletonOptions& skeleton,
-                           const LabFrameOptions& lab_frame) {
+                           const LabFrameOptions& lab_frame, const C3dReadOptions& read) {
   lab_frame.Validate();
   PreparedTrial p;
-  p.trial = ReadTrialInput(path, grf_path);
+  p.trial = ReadTrialInput(path, grf_path, read);
   LogWarnings(p.trial.warnings);
   if (!skeleton.static_path.empty()) {
-    p.static_trial = ReadTrialInput(skeleton.static_path, "");
+    p.static_trial = ReadTrialInput(skeleton.static_path, "", read);  // as strict as the trial
     LogWarnings(p.static_trial->warnings);
   }
   p.choice = ChooseMarkerSet(p.trial, p.static_trial ? &*p.static_trial : nullptr, skeleton);
@@ -272,8 +272,9 @@ PreparedTrial PrepareTrial(const std::string& path, const std::string& grf_path,
   return p;
 }
 
-TrialAnalysis AnalyseTrialFile(const std::string& path, const TrialOptions& options, const LabFrameOptions& lab_frame) {
-  const PreparedTrial prepared = PrepareTrial(path, "", SkeletonOptions{}, lab_frame);
+TrialAnalysis AnalyseTrialFile(const std::string& path, const TrialOptions& options, const LabFrameOptions& lab_frame,
+                               const C3dReadOptions& read) {
+  const PreparedTrial prepared = PrepareTrial(path, "", SkeletonOptions{}, lab_frame, read);
   return AnalyseTrial(prepared.trial, prepared.groups, options, Backend::kCpu);
 }
 
@@ -285,7 +286,7 @@ TrialKinematics ComputeTrialKinematicsFile(const std::string& path, const Skelet
 
 TrialResult ProcessTrial(const TrialProcessOptions& options) {
   if (options.output_path.empty()) throw InvalidInput("process: -o: expected an output .h5 path, got nothing");
-  PreparedTrial prepared = PrepareTrial(options.input_path, options.grf_path, options.skeleton, options.lab_frame);
+  PreparedTrial prepared = PrepareTrial(options.input_path, options.grf_path, options.skeleton, options.lab_frame, options.c3d);
   Trial& trial = prepared.trial;
   const std::optional<Trial>& static_trial = prepared.static_trial;
   const MarkerSetChoice& choice = prepared.choice;
@@ -326,7 +327,7 @@ TrialResult ProcessTrial(const TrialProcessOptions& options) {
   h5.SetAttribute("/", "force_convention", std::string(kForceConvention));
   h5.SetAttribute("/", "lab_frame", "internal: Z up, X forward; internal = " + MatrixJson(rotation) + " x file (see /lab_frame)");
   if (trial.format == "c3d") {
-    WriteC3dContents(h5, ReadC3d(options.input_path));
+    WriteC3dContents(h5, ReadC3d(options.input_path, options.c3d));
   } else {
     WriteTrialMarkers(h5, trial);
   }
