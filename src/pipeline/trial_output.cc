@@ -150,7 +150,7 @@ void WriteStances(Hdf5Writer& h5, const TrialAnalysis& a, const TrialOptions& op
   h5.WriteDoubles("/stances/foot_inside_plate", {n}, inside, "m",
                   "least distance of the foot inside the plate outline over the contact: foot markers with the plate marker margin, "
                   "the COP less the COP margin (options); negative: part of the foot off the plate; NaN off the plates");
-  h5.WriteInts("/stances/from_force", {n}, from_force, "1", "1: events from force, 0: kinematic events (Zeni et al. 2008)");
+  h5.WriteInts("/stances/from_force", {n}, from_force, "1", "1: events from force, 0: kinematic events only (running: foot markers' heights; walking: Zeni et al. 2008)");
   h5.WriteStrings("/stances/side_evidence", evidence, "how the foot was identified");
   h5.WriteStrings("/stances/event_method", method, "how foot strike and toe-off were found");
   h5.WriteDoubles("/stances/foot_strike_time", {n}, strike, "s", "foot strike from the first camera frame");
