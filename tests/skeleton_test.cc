@@ -332,6 +332,34 @@ TEST(SyntheticSubject, MissingMarkersDegradeGracefully) {
   EXPECT_EQ(k.unsolved_reasons.begin()->second, 1);
 }
 
+// Issue 12, item 5: a frame the solver leaves unconverged keeps whatever coordinates it stopped at
+// (often a joint limit); it must be NaN, counted by reason, never an angle.
+TEST(SyntheticSubject, UnconvergedFramesAreNaNWithAReasonCount) {
+  const SyntheticSubject subject;
+  const MarkerTrajectories static_trial = Film(subject, std::vector<Pose>(30, StandingPose()), 0.0, 3, "static.c3d");
+  std::vector<Pose> gait;
+  for (int f = 0; f < 30; ++f) gait.push_back(GaitPose(f));
+  const MarkerTrajectories dynamic = Film(subject, gait, 0.003, 5, "gait.c3d");  // noise: the start is not the optimum
+  const SkeletonModel model = FindSkeletonModel("isb");
+  const SkeletonCalibration calibration =
+      CalibrateSkeleton(static_trial, FindMarkerSet("opensim_walking"), model, SubjectParameters{}, CalibrationOptions{});
+  KinematicsOptions starved;
+  starved.solver.max_iterations = 1;  // one Levenberg-Marquardt step converges no gait pose
+  const Kinematics k = SolveKinematics(calibration, model, dynamic, starved, Backend::kCpu);
+  int unconverged = 0;
+  for (int f = 0; f < k.frame_count; ++f) {
+    if (k.solved[f]) continue;
+    ++unconverged;
+    for (const char* joint : {"hip_left", "knee_left", "knee_right"}) {
+      EXPECT_TRUE(std::isnan(k.Joint(joint).angles_deg[3 * static_cast<size_t>(f)])) << joint << " frame " << f;
+    }
+  }
+  ASSERT_GT(unconverged, 0);
+  const auto reason = k.unsolved_reasons.find("solver: not converged in 1 iterations");
+  ASSERT_NE(reason, k.unsolved_reasons.end());
+  EXPECT_EQ(reason->second, unconverged);
+}
+
 TEST(SkeletonErrors, MissingStaticMarkerIsNamed) {
   const SyntheticSubject subject;
   MarkerTrajectories static_trial = Film(subject, std::vector<Pose>(10, StandingPose()), 0.0, 3, "static.c3d");

@@ -375,7 +375,9 @@ Kinematics SolveKinematics(const SkeletonCalibration& calibration, const Skeleto
     const bool converged = results[f].converged || !d.determined[kPelvis];
     if (!converged) ++out.unsolved_reasons["solver: not converged in " + std::to_string(options.solver.max_iterations) + " iterations"];
     out.solved[f] = d.reason.empty() && converged ? 1 : 0;
-    if (!d.determined[kPelvis]) {
+    // An unconverged frame's coordinates are wherever the solver stopped, often on a joint limit
+    // (150 deg, -60 deg): never a measurement, so the whole frame is NaN, counted by reason.
+    if (!d.determined[kPelvis] || !converged) {
       std::fill_n(&out.coordinates[static_cast<size_t>(f) * chain.coordinate_count], chain.coordinate_count, kNaN);
       continue;
     }
