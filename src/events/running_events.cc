@@ -25,6 +25,8 @@ void RunningContactOptions::Validate() const {
 
 namespace {
 
+constexpr double kDescendingMS = 0.3;  // a marker coming down faster than this has not landed yet
+
 // The marker's ground level: the 5th percentile of its height, so a few low outliers (a marker
 // swapped for a frame) do not set it.
 double GroundLevel(const std::vector<double>& h) {
@@ -123,12 +125,15 @@ std::vector<KinematicContact> RunningFootContacts(const std::vector<std::vector<
         if (!m.near[static_cast<size_t>(f)]) continue;
         if (!landing || (*m.height)[static_cast<size_t>(f)] - m.ground < (*landing->height)[static_cast<size_t>(f)] - landing->ground) landing = &m;
       }
-      if (f > 0 && landing) {
+      // A run that begins with the capture is a contact cut by it, unless the landing marker is
+      // still coming down fast there: then the landing itself lies inside the capture.
+      const bool landing_in_capture = f > 0 || (landing && frames > 2 && ((*landing->height)[2] - (*landing->height)[0]) * rate_hz / 2.0 < -kDescendingMS);
+      if (landing_in_capture && landing) {
         double index = StrikeIndex(*landing->height, rate_hz, f);
         if (!(std::isfinite(index) && index > f - 0.2 * rate_hz)) {
           // A marker that settles without a sharp deceleration (a cluster on the dorsum of the
           // shoe): the crossing into its band, said in the method.
-          index = LinearCrossing(*landing->height, f - 1, f, landing->ground + options.band_m);
+          index = f > 0 ? LinearCrossing(*landing->height, f - 1, f, landing->ground + options.band_m) : NAN;
           c.method += "; this strike: band entry (no deceleration peak)";
         }
         if (std::isfinite(index)) c.strike_s = IndexToTime(index, rate_hz, t0_s);
@@ -144,7 +149,7 @@ std::vector<KinematicContact> RunningFootContacts(const std::vector<std::vector<
         }
         c.toe_off_s = IndexToTime(last, rate_hz, t0_s);
       }
-      c.cut_at_start = f == 0;
+      c.cut_at_start = !landing_in_capture;
       c.cut_at_end = end + 1 == static_cast<int64_t>(frames);
       contacts.push_back(c);
     }

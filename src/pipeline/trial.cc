@@ -23,6 +23,9 @@ constexpr double kMinPlausibleContact_s = 0.080;
 // A running stance peaks at 2.2-3.0 body weights (README's ranges; Cavanagh & Lafortune 1980);
 // below half a body weight the "vertical" force is not vertical, or the foot barely touched.
 constexpr double kMinPlausibleRunningPeak_bw = 0.5;
+// Without a body mass: half the weight of the lightest subject midstance accepts (20 kg), which
+// no standing, walking or running contact stays under.
+constexpr double kMinPlausiblePeak_n = 0.5 * 20 * 9.80665;
 constexpr double kStandardGravityMS2 = 9.80665;
 constexpr double kCopTrustedShareOfPeak = 0.2;  // COP checked against the plate edge above this share of the peak force
 // Walking contacts last 0.55-0.75 s, running ones under 0.35 s: the median force contact decides.
@@ -537,6 +540,9 @@ void CheckPlausibility(TrialAnalysis* a) {
     const double contact = s.contact_time_s();
     if (std::isfinite(contact) && contact < kMinPlausibleContact_s) {
       std::snprintf(text, sizeof(text), "implausible: a %.0f ms contact (under %.0f ms)", contact * 1e3, kMinPlausibleContact_s * 1e3);
+    } else if (const double peak = PeakVertical(*a, s); peak < kMinPlausiblePeak_n) {
+      std::snprintf(text, sizeof(text), "implausible: peak vertical force %.0f N (under %.0f N, half the weight of a 20 kg subject)", peak,
+                    kMinPlausiblePeak_n);
     } else if (a->running && std::isfinite(a->body_mass_kg)) {
       const double peak_bw = PeakVertical(*a, s) / (a->body_mass_kg * kStandardGravityMS2);
       if (peak_bw < kMinPlausibleRunningPeak_bw) {
