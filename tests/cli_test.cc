@@ -285,6 +285,14 @@ TEST_F(CliTest, CudaRequestedWithoutDeviceIsOneLineError) {
   EXPECT_FALSE(fs::exists(work_ / "r.h5"));
 }
 
+// Commands that run no kernel do not touch the backend: `--backend cuda info` works without a GPU
+// and logs no backend line (issue 12).
+TEST_F(CliTest, CommandsWithoutKernelsIgnoreTheBackend) {
+  const CommandResult r = RunMidstance("--backend cuda info " + *dir_ / "session");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("backend"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, InfoDescribesSessionsResultsAndC3d) {
   const CommandResult session = RunMidstance("--quiet --json info " + *dir_ / "session");
   ASSERT_EQ(session.exit_code, 0) << session.err;

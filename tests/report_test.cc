@@ -575,7 +575,7 @@ TEST(ReportTest, ChromiumSortsATableByTheClickedColumn) {
 // with a panel per leg.
 TEST(ReportTest, RealTrialReportRendersInChromium) {
   REQUIRE_CHROMIUM();
-  if (testing::kSharedData.empty()) GTEST_SKIP() << "no ../shared/data";
+  MIDSTANCE_SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const testing::CommandResult run = testing::RunMidstance(
       "--quiet process " + testing::SharedDataPath("vicon_gait_raw.c3d") + " --model pig -o " + (dir / "trial.h5"));

@@ -248,7 +248,10 @@ int main(int argc, char** argv) {
   if (global.threads > 0) omp_set_num_threads(global.threads);
 
   try {
-    const ResolvedBackend backend = ResolveAndLog(global);
+    // Only the commands that run kernels resolve the backend: `--backend cuda info` on a machine
+    // without a GPU is not an error, and `info` or `report` log no backend line.
+    const bool runs_kernels = *synth || *detect || *process || *demo;
+    const ResolvedBackend backend = runs_kernels ? ResolveAndLog(global) : ResolvedBackend{};
     if (*synth) {
       const SynthSummary s = WriteSyntheticSession(synth_folder, synth_options);
       spdlog::info("synth: wrote {} ({} cameras, {} frames, {} markers)", s.session_folder, s.camera_count, s.frame_count,

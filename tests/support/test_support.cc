@@ -14,7 +14,10 @@
 namespace midstance::testing {
 namespace fs = std::filesystem;
 
-const std::string kSharedData = std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data";
+// ../shared/data beside the clone; MIDSTANCE_SHARED_DATA points elsewhere (a missing folder
+// shows what a clone alone does: every real-file test skips, naming its file).
+const std::string kSharedData = std::getenv("MIDSTANCE_SHARED_DATA") != nullptr ? std::string(std::getenv("MIDSTANCE_SHARED_DATA"))
+                                                                                : std::string(MIDSTANCE_SOURCE_DIR) + "/../shared/data";
 
 std::string SharedDataPath(const std::string& name) {
   const std::string c3d = kSharedData + "/c3d/" + name;

@@ -35,7 +35,7 @@ struct CommandResult {
 ::testing::AssertionResult ValuesMatch(const std::vector<double>& expected, const std::vector<double>& actual,
                                        double relative);
 
-// ../shared/data (real trials, read-only): its folder, a trial's path by file name (c3d/ or
+// ../shared/data (real trials, read-only; MIDSTANCE_SHARED_DATA overrides the folder): its folder, a trial's path by file name (c3d/ or
 // opensim/), and expected.json (null when the folder is absent: tests then skip).
 extern const std::string kSharedData;
 std::string SharedDataPath(const std::string& name);
@@ -45,7 +45,7 @@ const nlohmann::json& SharedGolden();
 #define MIDSTANCE_SKIP_WITHOUT_SHARED_DATA()                                                    \
   if (::midstance::testing::kSharedData.empty() ||                                             \
       !std::filesystem::exists(::midstance::testing::SharedDataPath("vicon_gait_raw.c3d")))  \
-  GTEST_SKIP() << "no ../shared/data"
+  GTEST_SKIP() << ::midstance::testing::SharedDataPath("vicon_gait_raw.c3d") << " is absent (../shared/data not beside the clone)"
 
 // Runs the midstance binary with `arguments` (shell-quoted by the caller), capturing output.
 CommandResult RunMidstance(const std::string& arguments);
