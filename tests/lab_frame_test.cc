@@ -237,6 +237,47 @@ TEST(OpenSimInputs, RunningTrcAndGrfGivePlausibleStances) {
   }
 }
 
+// With its static trial (condyles and malleoli worn for the static only: calib's opensim_running
+// set), the same run gets a skeleton: knee flexion about 18 deg at contact and 40-48 deg at its
+// stance peak (Heiderscheit et al. 2011, data/README.md), and the swing knee moving forwards (the
+// treadmill bug gave -2.56 m/s).
+TEST(OpenSimInputs, RunningKinematicsWithTheStaticTrialArePlausible) {
+  SKIP_WITHOUT(OpenSimRun());
+  TempDir dir;
+  TrialProcessOptions options;
+  options.input_path = OpenSimRun();
+  options.grf_path = OpenSimGrf();
+  options.output_path = dir / "run.h5";
+  options.skeleton.static_path = Running("opensim_pipeline/ExpData/static_run.trc");
+  options.write_report = false;
+  const TrialResult r = ProcessTrial(options);
+  ASSERT_TRUE(r.kinematics.computed) << r.kinematics.skipped;
+  EXPECT_EQ(r.kinematics.marker_set.name, "opensim_running");
+  const Kinematics& k = r.kinematics.kinematics;
+  double contact_sum = 0, peak_sum = 0, drive_sum = 0;
+  int n = 0;
+  for (size_t i = 0; i < r.analysis.stances.size(); ++i) {
+    const Stance& s = r.analysis.stances[i];
+    if (!s.clean) continue;
+    const JointAngles& knee = k.Joint(s.side == Side::kLeft ? "knee_left" : "knee_right");
+    const int strike = static_cast<int>(std::lround(s.events.strike_s * k.rate_hz));
+    const int toe_off = static_cast<int>(std::lround(s.events.toe_off_s * k.rate_hz));
+    double peak = -INFINITY;
+    for (int f = strike; f <= toe_off; ++f) peak = std::max(peak, knee.angles_deg[3 * static_cast<size_t>(f)]);
+    contact_sum += knee.angles_deg[3 * static_cast<size_t>(strike)];
+    peak_sum += peak;
+    drive_sum += r.stances.metrics[i].swing_knee_velocity_pelvis_m_s;
+    ++n;
+  }
+  ASSERT_GE(n, 12);
+  std::printf("%d clean stances: knee %.1f deg at contact, %.1f deg stance peak; swing knee %+.2f m/s vs pelvis\n", n, contact_sum / n,
+              peak_sum / n, drive_sum / n);
+  EXPECT_NEAR(contact_sum / n, 18, 8);
+  EXPECT_GE(peak_sum / n, 40 - 3);
+  EXPECT_LE(peak_sum / n, 48 + 3);
+  EXPECT_GT(drive_sum / n, 1.0);
+}
+
 // The Y-up treadmill run with technical clusters and no force: stances from kinematics alone,
 // 60 or more in its 25 s, with running contact times.
 TEST(Treadmill, YUpClusterRunGivesStancesFromKinematicsAlone) {

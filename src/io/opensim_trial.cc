@@ -27,7 +27,10 @@ Side SideOfPrefix(const std::string& prefix) {
 }
 
 double MetresPer(const std::string& units, const std::string& path) {
-  const std::string u = Lower(units);
+  // Some writers pad the Units field ("     mm" in OpenSim's own static_run.trc).
+  std::string u = Lower(units);
+  u.erase(0, u.find_first_not_of(" \t"));
+  u.erase(u.find_last_not_of(" \t") + 1);
   if (u == "mm") return 1e-3;
   if (u == "cm") return 1e-2;
   if (u == "m") return 1.0;
