@@ -13,16 +13,27 @@
 
 namespace midstance::toml_fields {
 
-inline toml::value Parse(const std::string& path) {
+// The whole file as bytes, or FileFormatError naming it.
+inline std::string ReadText(const std::string& path) {
   if (!std::filesystem::exists(path)) throw FileFormatError(path, "file", "an existing TOML file", "no such file");
   std::ifstream stream(path, std::ios::binary);
   if (!stream) throw FileFormatError(path, "file", "a readable file", "permission denied or unreadable");
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+
+// `text` parsed as TOML; `path` names the file in errors.
+inline toml::value ParseText(const std::string& text, const std::string& path) {
+  std::istringstream stream(text);
   try {
     return toml::parse(stream, path);
   } catch (const std::exception& error) {
     throw FileFormatError(path + ": TOML syntax: " + OneLine(error.what()));
   }
 }
+
+inline toml::value Parse(const std::string& path) { return ParseText(ReadText(path), path); }
 
 inline const toml::value& Require(const toml::value& table, const std::string& key, const std::string& path,
                                   const std::string& field, const std::string& expected) {
