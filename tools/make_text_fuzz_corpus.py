@@ -105,6 +105,7 @@ def session_cases():
         "bad_area_order.toml": SESSION + OPTIONS.replace("max_area_px = 4000", "max_area_px = 2"),
         "bad_min_cameras.toml": SESSION + OPTIONS.replace("min_cameras = 2", "min_cameras = 1"),
         "bad_cameras_table.toml": SESSION.split("[[cameras]]")[0] + "cameras = 3\n",
+        "bad_deep_nesting.toml": SESSION + "x = " + "[" * 200 + "\n",
     }
 
 
@@ -135,6 +136,7 @@ def calibration_cases():
         "bad_nan_translation.toml": CAMERA.replace("6.2010", "nan"),
         "bad_duplicate_names.toml": CAMERA + "\n" + CAMERA.replace("cam_0", "cam_9"),
         "bad_syntax.toml": CAMERA.replace("name = ", "name == "),
+        "bad_deep_nesting.toml": CAMERA + "x = " + "{a=" * 200 + "\n",
     }
 
 

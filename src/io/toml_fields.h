@@ -1,6 +1,8 @@
 #pragma once
 // Typed TOML field access that names the file and the field in every error (io-internal).
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,8 +25,62 @@ inline std::string ReadText(const std::string& path) {
   return text.str();
 }
 
+// toml11 parses arrays and inline tables recursively, so a few thousand '[' or '{' overflow the
+// stack (found by the session and calibration fuzz targets, tools/fuzz.sh). The files midstance
+// reads nest a few levels (a 3x3 matrix is two); 64 leaves room for any real one.
+constexpr int kMaxTomlNesting = 64;
+
+// Index just past the string opening at `i` (quote `text[i]`, one or three of them); basic
+// strings ("...") skip backslash escapes. Unterminated strings run to the end (toml11 reports them).
+inline size_t SkipTomlString(const std::string& text, size_t i) {
+  const char quote = text[i];
+  const bool triple = text.compare(i, 3, std::string(3, quote)) == 0;
+  for (size_t j = i + (triple ? 3 : 1); j < text.size(); ++j) {
+    if (quote == '"' && text[j] == '\\') {
+      ++j;
+    } else if (!triple && text[j] == '\n') {
+      return j;
+    } else if (text[j] == quote && (!triple || text.compare(j, 3, std::string(3, quote)) == 0)) {
+      return j + (triple ? 3 : 1);
+    }
+  }
+  return text.size();
+}
+
+// Throws FileFormatError naming the line where arrays / inline tables nest deeper than
+// kMaxTomlNesting, outside strings and comments. Unbalanced brackets are left to toml11.
+inline void CheckTomlNesting(const std::string& text, const std::string& path) {
+  int depth = 0, line = 1;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '"' || c == '\'') {
+      const size_t end = SkipTomlString(text, i);
+      line += static_cast<int>(std::count(text.begin() + static_cast<std::ptrdiff_t>(i), text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
+      i = end;
+      continue;
+    }
+    if (c == '#') {
+      i = text.find('\n', i);
+      if (i == std::string::npos) break;
+      continue;
+    }
+    if (c == '\n') ++line;
+    if (c == '[' || c == '{') {
+      if (++depth > kMaxTomlNesting) {
+        throw FileFormatError(path, "line " + std::to_string(line),
+                              "arrays and inline tables nested at most " + std::to_string(kMaxTomlNesting) + " deep",
+                              "deeper nesting");
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    ++i;
+  }
+}
+
 // `text` parsed as TOML; `path` names the file in errors.
 inline toml::value ParseText(const std::string& text, const std::string& path) {
+  CheckTomlNesting(text, path);
   std::istringstream stream(text);
   try {
     return toml::parse(stream, path);
