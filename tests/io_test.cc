@@ -185,6 +185,21 @@ TEST(SessionToml, DeepNestingIsAnErrorNotAStackOverflow) {
   EXPECT_THROW(ReadCalibrationTomlText("c.toml", "a = " + std::string(5000, '[')), FileFormatError);
 }
 
+// TOML is UTF-8; toml11 read past its buffer on a malformed sequence in a literal string (found
+// by the calibration fuzz target), so the encoding is checked first, naming the line.
+TEST(CalibrationToml, MalformedUtf8IsAnErrorNamingTheLine) {
+  try {
+    ReadCalibrationTomlText("c.toml", "a = 1\nb = 'x\xaf'\n");
+    FAIL() << "malformed UTF-8 accepted";
+  } catch (const FileFormatError& error) {
+    EXPECT_EQ(std::string(error.what()), "c.toml: line 2: expected UTF-8 text, got byte 0xAF");
+  }
+  const std::string session = "[session]\ncalibration = \"c.toml\"\nrate_hz = 100.0\n"
+                              "[[cameras]]\nname = 'Kamera \xc3\xbc \xe2\x82\xac \xf0\x9f\x8f\x83'\nvideo = \"a.mkv\"\n";
+  EXPECT_EQ(ReadSessionText("s/session.toml", session, "s").footage.at(0).camera_name,
+            "Kamera \xc3\xbc \xe2\x82\xac \xf0\x9f\x8f\x83");
+}
+
 TEST(SessionToml, CamerasMissingFromTheCalibrationAreNamed) {
   SessionConfig session;
   session.session_file = "s/session.toml";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -78,8 +79,45 @@ inline void CheckTomlNesting(const std::string& text, const std::string& path) {
   }
 }
 
+// Length of the well-formed UTF-8 sequence at `i` (RFC 3629: no overlong forms, no surrogates,
+// at most U+10FFFF), or 0.
+inline size_t Utf8SequenceLength(const std::string& text, size_t i) {
+  const auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  const unsigned lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned low = 0x80, high = 0xBF;  // range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF) length = 3, low = lead == 0xE0 ? 0xA0 : 0x80, high = lead == 0xED ? 0x9F : 0xBF;
+  else if (lead >= 0xF0 && lead <= 0xF4) length = 4, low = lead == 0xF0 ? 0x90 : 0x80, high = lead == 0xF4 ? 0x8F : 0xBF;
+  else return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// TOML files must be UTF-8 (toml.io, spec 1.0.0). toml11 3.7 reads past its buffer on a
+// malformed sequence inside a literal string (found by the calibration fuzz target), so the
+// encoding is checked before toml11 sees the text. Throws FileFormatError naming the line.
+inline void CheckUtf8(const std::string& text, const std::string& path) {
+  int line = 1;
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) {
+      char got[48];
+      std::snprintf(got, sizeof(got), "byte 0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[i])));
+      throw FileFormatError(path, "line " + std::to_string(line), "UTF-8 text", got);
+    }
+    if (text[i] == '\n') ++line;
+    i += length;
+  }
+}
+
 // `text` parsed as TOML; `path` names the file in errors.
 inline toml::value ParseText(const std::string& text, const std::string& path) {
+  CheckUtf8(text, path);
   CheckTomlNesting(text, path);
   std::istringstream stream(text);
   try {
