@@ -161,8 +161,8 @@ TEST(SessionToml, RoundTripAndValidation) {
   }
 }
 
-// toml11 recurses per '[' / '{': thousands of them overflowed the stack (found by the session
-// fuzz target). Deep nesting is a one-line error naming the line; brackets in strings and
+// toml11 recurses per '[' / '{': thousands of them overflowed the stack (a crafted input run
+// through the session fuzz target). Deep nesting is a one-line error naming the line; brackets in strings and
 // comments do not count, and the text entry point reads what ReadSession reads.
 TEST(SessionToml, DeepNestingIsAnErrorNotAStackOverflow) {
   const std::string session = "[session]\ncalibration = \"c.toml\"\nrate_hz = 100.0\n"

@@ -195,7 +195,8 @@ TEST(Trc, RowsMustNumberNumFrames) {
 }
 
 // Short rows are padded with NaN, but only in proportion to the file's size: a few bytes of rows
-// cannot stand for megabytes of NaN (found by the fuzz target, tools/fuzz.sh trc).
+// cannot stand for megabytes of NaN (memory stays proportional to the input, as the fuzz target
+// tools/fuzz.sh trc demands with its 64 MiB allocation limit).
 TEST(Trc, ShortRowsPadWithNanWithinTheFilesSize) {
   const std::string header = "PathFileType\t4\t(X/Y/Z)\tp.trc\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\t"
                              "OrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n100\t100\t2\t2\tmm\t100\t1\t2\n"

@@ -27,7 +27,7 @@ inline std::string ReadText(const std::string& path) {
 }
 
 // toml11 parses arrays and inline tables recursively, so a few thousand '[' or '{' overflow the
-// stack (found by the session and calibration fuzz targets, tools/fuzz.sh). The files midstance
+// stack (a crafted input run through the session and calibration fuzz targets). The files midstance
 // reads nest a few levels (a 3x3 matrix is two); 64 leaves room for any real one.
 constexpr int kMaxTomlNesting = 64;
 
