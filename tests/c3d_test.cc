@@ -201,7 +201,9 @@ TEST(C3dEvents, FootStrikeAndFootOffRoundTripThroughTheEventGroup) {
     EXPECT_EQ(back[e].description, events[e].description);
     EXPECT_NEAR(back[e].time_s, events[e].time_s, 1e-5);
   }
-  const C3dParameter* times = ReadC3d(dir / "events.c3d").Find("EVENT", "TIMES");
+  // Find() points into the file: keep the file alive while the pointer is used.
+  const C3dFile written = ReadC3d(dir / "events.c3d");
+  const C3dParameter* times = written.Find("EVENT", "TIMES");
   ASSERT_NE(times, nullptr);
   EXPECT_EQ(times->numbers[4], 1.0);  // 75.125 s = 1 minute, 15.125 seconds
   EXPECT_NEAR(times->numbers[5], 15.125, 1e-6);

@@ -161,6 +161,45 @@ TEST(SessionToml, RoundTripAndValidation) {
   }
 }
 
+// toml11 recurses per '[' / '{': thousands of them overflowed the stack (a crafted input run
+// through the session fuzz target). Deep nesting is a one-line error naming the line; brackets in strings and
+// comments do not count, and the text entry point reads what ReadSession reads.
+TEST(SessionToml, DeepNestingIsAnErrorNotAStackOverflow) {
+  const std::string session = "[session]\ncalibration = \"c.toml\"\nrate_hz = 100.0\n"
+                              "[[cameras]]\nname = \"A[[[[\" # " + std::string(100, '[') + "\nvideo = '" +
+                              std::string(100, '{') + "'\n";
+  const SessionConfig read = ReadSessionText("s/session.toml", session, "s");
+  EXPECT_EQ(read.footage.at(0).camera_name, "A[[[[");
+  EXPECT_EQ(read.toml_text, session);
+  for (const char* open : {"[", "{a="}) {
+    std::string deep = "x = ";
+    for (int i = 0; i < 5000; ++i) deep += open;
+    try {
+      ReadSessionText("s/session.toml", session + deep + "\n", "s");
+      FAIL() << "nesting accepted";
+    } catch (const FileFormatError& error) {
+      EXPECT_EQ(std::string(error.what()),
+                "s/session.toml: line 7: expected arrays and inline tables nested at most 64 deep, got deeper nesting");
+    }
+  }
+  EXPECT_THROW(ReadCalibrationTomlText("c.toml", "a = " + std::string(5000, '[')), FileFormatError);
+}
+
+// TOML is UTF-8; toml11 read past its buffer on a malformed sequence in a literal string (found
+// by the calibration fuzz target), so the encoding is checked first, naming the line.
+TEST(CalibrationToml, MalformedUtf8IsAnErrorNamingTheLine) {
+  try {
+    ReadCalibrationTomlText("c.toml", "a = 1\nb = 'x\xaf'\n");
+    FAIL() << "malformed UTF-8 accepted";
+  } catch (const FileFormatError& error) {
+    EXPECT_EQ(std::string(error.what()), "c.toml: line 2: expected UTF-8 text, got byte 0xAF");
+  }
+  const std::string session = "[session]\ncalibration = \"c.toml\"\nrate_hz = 100.0\n"
+                              "[[cameras]]\nname = 'Kamera \xc3\xbc \xe2\x82\xac \xf0\x9f\x8f\x83'\nvideo = \"a.mkv\"\n";
+  EXPECT_EQ(ReadSessionText("s/session.toml", session, "s").footage.at(0).camera_name,
+            "Kamera \xc3\xbc \xe2\x82\xac \xf0\x9f\x8f\x83");
+}
+
 TEST(SessionToml, CamerasMissingFromTheCalibrationAreNamed) {
   SessionConfig session;
   session.session_file = "s/session.toml";

@@ -163,5 +163,82 @@ TEST(OpenSimFiles, MalformedInputsNameTheLine) {
             std::string::npos);
 }
 
+// The header promises NumFrames rows. None at all, or fewer (a truncated file), is refused with
+// a one-line error naming the file and NumFrames; the rows present are not read short.
+TEST(Trc, RowsMustNumberNumFrames) {
+  testing::TempDir dir;
+  auto file_with = [&](const std::string& name, int num_frames, int rows) {
+    std::string text = "PathFileType\t4\t(X/Y/Z)\t" + name + "\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\t"
+                       "OrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n100\t100\t" + std::to_string(num_frames) +
+                       "\t1\tmm\t100\t1\t" + std::to_string(num_frames) + "\nFrame#\tTime\tA\t\t\n\t\tX1\tY1\tZ1\n\n";
+    for (int f = 0; f < rows; ++f) text += std::to_string(f + 1) + "\t" + std::to_string(f / 100.0) + "\t1\t2\t3\n";
+    std::ofstream(dir / name) << text;
+    return dir / name;
+  };
+  auto error_of = [](const std::string& path) -> std::string {
+    try {
+      ReadTrc(path);
+    } catch (const FileFormatError& error) {
+      return error.what();
+    }
+    return "";
+  };
+  const std::string empty = file_with("empty.trc", 510, 0);
+  const std::string empty_error = error_of(empty);
+  EXPECT_EQ(empty_error, empty + ": NumFrames (line 3): expected 510 frame rows, got 0");
+  const std::string truncated = file_with("truncated.trc", 510, 7);
+  EXPECT_EQ(error_of(truncated), truncated + ": NumFrames (line 3): expected 510 frame rows, got 7");
+  const std::string longer = file_with("longer.trc", 2, 3);
+  EXPECT_EQ(error_of(longer), longer + ": NumFrames (line 3): expected 2 frame rows, got 3");
+  EXPECT_EQ(ReadTrc(file_with("whole.trc", 4, 4)).frame_count(), 4u);
+  EXPECT_EQ(ReadTrc(file_with("nothing.trc", 0, 0)).frame_count(), 0u);
+}
+
+// Short rows are padded with NaN, but only in proportion to the file's size: a few bytes of rows
+// cannot stand for megabytes of NaN (memory stays proportional to the input, as the fuzz target
+// tools/fuzz.sh trc demands with its 64 MiB allocation limit).
+TEST(Trc, ShortRowsPadWithNanWithinTheFilesSize) {
+  const std::string header = "PathFileType\t4\t(X/Y/Z)\tp.trc\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\t"
+                             "OrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n100\t100\t2\t2\tmm\t100\t1\t2\n"
+                             "Frame#\tTime\tA\t\t\tB\t\t\t\n\t\tX1\tY1\tZ1\tX2\tY2\tZ2\n\n";
+  const TrcFile padded = ReadTrcText("p.trc", header + "1\t0\t1\t2\t3\n2\t0.01\n");
+  ASSERT_EQ(padded.positions.size(), 12u);
+  EXPECT_EQ(padded.positions[2], 3.0);
+  for (size_t i = 3; i < 12; ++i) EXPECT_TRUE(std::isnan(padded.positions[i])) << i;
+  std::string labels, rows;
+  const int markers = 20000;
+  for (int m = 0; m < markers; ++m) labels += "m\t";
+  for (int f = 0; f < 200; ++f) rows += "1\t0\n";
+  const std::string wide = "PathFileType\t4\t(X/Y/Z)\tw.trc\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\t"
+                           "OrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n100\t100\t200\t" + std::to_string(markers) +
+                           "\tmm\t100\t1\t200\nFrame#\tTime\t" + labels + "\n\n\n" + rows;
+  try {
+    ReadTrcText("w.trc", wide);
+    ADD_FAILURE() << "expected a FileFormatError";
+  } catch (const FileFormatError& error) {
+    EXPECT_NE(std::string(error.what()).find("w.trc: line "), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("past that bound"), std::string::npos) << error.what();
+  }
+}
+
+TEST(OpenSimFiles, ErrorsQuoteTheFileOnOneLine) {
+  const std::string header = "PathFileType\t4\t(X/Y/Z)\tq.trc\nDataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\t"
+                             "OrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n100\t100\t1\t1\tmm\t100\t1\t1\n"
+                             "Frame#\tTime\tA\t\t\n\t\tX1\tY1\tZ1\n\n";
+  try {
+    ReadTrcText("q.trc", header + "1\t0\t1\r2\t3\t4\n");
+    ADD_FAILURE() << "expected a FileFormatError";
+  } catch (const FileFormatError& error) {
+    EXPECT_EQ(std::string(error.what()), "q.trc: line 7 coordinate: expected a number, got '1 2'");
+  }
+  // A NUL byte inside a number is not the number's end, and is quoted as '?'.
+  try {
+    ReadOpenSimTableText("z.mot", std::string("name x\nendheader\ntime\n1\0junk\n", 29));
+    ADD_FAILURE() << "expected a FileFormatError";
+  } catch (const FileFormatError& error) {
+    EXPECT_EQ(std::string(error.what()), "z.mot: line 4 value: expected a number, got '1?junk'");
+  }
+}
+
 }  // namespace
 }  // namespace midstance

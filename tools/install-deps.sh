@@ -18,7 +18,7 @@ packages=(
   libspdlog-dev libfmt-dev
   libssl-dev               # SHA-256 of inputs (libcrypto)
   ffmpeg                   # tests rewrite containers and extract image sequences with it
-  clang-14 libclang-rt-14-dev  # the C3D reader's libFuzzer target (tools/fuzz_c3d.sh)
+  clang-14 libclang-rt-14-dev  # the C3D reader's libFuzzer targets (tools/fuzz.sh)
   python3-scipy python3-numpy  # filter_test checks the Butterworth design and sosfiltfilt against scipy.signal
   python3-statsmodels      # repeated_measures_test checks rm_corr (as an ANCOVA) and the REML mixed model against statsmodels
   python3-h5py python3-matplotlib python3-pandas  # tools/midstance_results.py (reads results, plots curves) and its test

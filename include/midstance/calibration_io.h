@@ -13,6 +13,9 @@ namespace midstance {
 // Throws FileFormatError (unreadable, bad TOML, missing or mistyped field) or CalibrationError
 // (NaN, singular or improper rotation, non-positive focal length), naming file and field.
 std::vector<Camera> ReadCalibrationToml(const std::string& path);
+// The same from the file's text already in memory; `name` stands for the file in errors (the
+// fuzz target reads this way).
+std::vector<Camera> ReadCalibrationTomlText(const std::string& name, const std::string& text);
 
 // Writes atomically.
 void WriteCalibrationToml(const std::string& path, const std::vector<Camera>& cameras);

@@ -29,8 +29,12 @@ struct TrcFile {
   size_t frame_count() const { return time_s.size(); }
 };
 
-// Throws FileFormatError naming the file and the line / field.
+// Throws FileFormatError naming the file and the line / field, also when the frame rows do not
+// number NumFrames (a truncated file is refused, not read short).
 TrcFile ReadTrc(const std::string& path);
+// The same from the file's text already in memory; `name` stands for the file in errors (the
+// fuzz target reads this way).
+TrcFile ReadTrcText(const std::string& name, const std::string& text);
 void WriteTrc(const std::string& path, const TrcFile& trc);
 
 struct OpenSimTable {
@@ -47,6 +51,8 @@ struct OpenSimTable {
 
 // .sto and .mot alike. Throws FileFormatError naming the file and the line.
 OpenSimTable ReadOpenSimTable(const std::string& path);
+// The same from the file's text; `name` stands for the file in errors.
+OpenSimTable ReadOpenSimTableText(const std::string& name, const std::string& text);
 // Writes the version-1 header (name, version, nRows, nColumns, inDegrees, endheader).
 void WriteOpenSimTable(const std::string& path, const OpenSimTable& table);
 

@@ -39,6 +39,10 @@ struct SessionConfig {
 
 // Reads SESSION_DIR/session.toml. Throws FileFormatError / InvalidInput naming file and field.
 SessionConfig ReadSession(const std::string& session_folder);
+// The same from session.toml's text already in memory: `session_file` names it in errors and
+// relative paths resolve against `session_folder` (the fuzz target reads this way).
+SessionConfig ReadSessionText(const std::string& session_file, const std::string& text,
+                              const std::string& session_folder);
 
 // Writes session.toml into `folder` (atomically).
 void WriteSession(const std::string& folder, const SessionConfig& session);

@@ -72,8 +72,10 @@ Camera CameraFromTable(const toml::value& table, const std::string& path, const 
 }  // namespace
 
 
-std::vector<Camera> ReadCalibrationToml(const std::string& path) {
-  const toml::value root = tf::Parse(path);
+std::vector<Camera> ReadCalibrationToml(const std::string& path) { return ReadCalibrationTomlText(path, tf::ReadText(path)); }
+
+std::vector<Camera> ReadCalibrationTomlText(const std::string& path, const std::string& text) {
+  const toml::value root = tf::ParseText(text, path);
   std::vector<Camera> cameras;
   for (const auto& [key, table] : root.as_table()) {
     if (key == "metadata" || !table.is_table()) continue;

@@ -9,6 +9,7 @@
 
 #include "midstance/atomic_output.h"
 #include "midstance/error.h"
+#include "midstance/one_line.h"
 
 namespace midstance {
 namespace {
@@ -34,13 +35,25 @@ std::string StripCr(std::string line) {
   return line;
 }
 
+// At most 40 characters of `text`, quoted, on one line: errors quote the file's own text, which
+// may hold stray carriage returns, NUL or other control bytes (shown as '?'), or be a whole line.
+std::string Excerpt(const std::string& text) {
+  std::string excerpt = OneLine(text.substr(0, 40));
+  for (char& c : excerpt) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return "'" + excerpt + "'";
+}
+
 // A number, "NaN"/"nan", or an empty field (missing, as some tools write it).
 double ParseNumber(const std::string& text, const std::string& path, int line, const std::string& what) {
   if (text.empty() || text == "NaN" || text == "nan" || text == "-nan") return std::numeric_limits<double>::quiet_NaN();
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0') {
-    throw FileFormatError(path, "line " + std::to_string(line) + " " + what, "a number", "'" + text + "'");
+  // The end is compared with the string's size, not with '\0': a NUL byte inside the field would
+  // otherwise hide whatever follows it.
+  if (end == text.c_str() || end != text.c_str() + text.size()) {
+    throw FileFormatError(path, "line " + std::to_string(line) + " " + what, "a number", Excerpt(text));
   }
   return value;
 }
@@ -49,15 +62,17 @@ double ParseNumber(const std::string& text, const std::string& path, int line, c
 int ParseWhole(const std::string& text, const std::string& path, int line, const std::string& what) {
   const double value = ParseNumber(text, path, line, what);
   if (!std::isfinite(value) || value != std::floor(value) || std::fabs(value) > 2147483647.0) {
-    throw FileFormatError(path, "line " + std::to_string(line) + " " + what, "a whole number", "'" + text + "'");
+    throw FileFormatError(path, "line " + std::to_string(line) + " " + what, "a whole number", Excerpt(text));
   }
   return static_cast<int>(value);
 }
 
-std::ifstream OpenText(const std::string& path) {
-  std::ifstream stream(path);
+std::string ReadText(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
   if (!stream) throw FileFormatError(path, "file", "a readable text file", "no such file or unreadable");
-  return stream;
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return text.str();
 }
 
 std::string NumberText(double value) {
@@ -67,18 +82,19 @@ std::string NumberText(double value) {
   return text;
 }
 
-}  // namespace
+// Short rows are padded with NaN (tools that leave trailing markers out), but a row of a few
+// bytes must not stand for megabytes of NaN: padding is bounded by the file's size, so memory
+// stays proportional to the input (64 coordinates per byte: a 3-byte row "1\t0" missing 44
+// markers is 44 per byte).
+constexpr size_t kMaxPaddedCoordinatesPerByte = 64;
 
-TrcFile ReadTrc(const std::string& path) {
-  std::ifstream stream = OpenText(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(stream, line);) lines.push_back(StripCr(line));
+// Lines 1-4: the header and the marker labels. Returns NumFrames.
+int ReadTrcHeader(const std::vector<std::string>& lines, const std::string& path, TrcFile* trc) {
   if (lines.size() < 5 || lines[0].rfind("PathFileType", 0) != 0) {
-    throw FileFormatError(path, "line 1", "a TRC header starting with PathFileType", lines.empty() ? "an empty file" : "'" + lines[0].substr(0, 40) + "'");
+    throw FileFormatError(path, "line 1", "a TRC header starting with PathFileType", lines.empty() ? "an empty file" : Excerpt(lines[0]));
   }
-  TrcFile trc;
   const auto path_fields = SplitTabs(lines[0]);
-  trc.name = path_fields.size() > 3 ? path_fields[3] : "";
+  trc->name = path_fields.size() > 3 ? path_fields[3] : "";
   const auto keys = SplitTabs(lines[1]);
   const auto values = SplitTabs(lines[2]);
   auto value_of = [&](const std::string& key) -> std::string {
@@ -87,38 +103,74 @@ TrcFile ReadTrc(const std::string& path) {
     }
     throw FileFormatError(path, "line 2-3 " + key, "a value for " + key, "nothing");
   };
-  trc.data_rate_hz = ParseNumber(value_of("DataRate"), path, 3, "DataRate");
-  trc.camera_rate_hz = ParseNumber(value_of("CameraRate"), path, 3, "CameraRate");
-  const double frames = ParseNumber(value_of("NumFrames"), path, 3, "NumFrames");
-  const double markers = ParseNumber(value_of("NumMarkers"), path, 3, "NumMarkers");
-  trc.units = value_of("Units");
-  trc.orig_data_rate_hz = ParseNumber(value_of("OrigDataRate"), path, 3, "OrigDataRate");
-  trc.orig_data_start_frame = ParseWhole(value_of("OrigDataStartFrame"), path, 3, "OrigDataStartFrame");
-  trc.orig_num_frames = ParseWhole(value_of("OrigNumFrames"), path, 3, "OrigNumFrames");
+  trc->data_rate_hz = ParseNumber(value_of("DataRate"), path, 3, "DataRate");
+  trc->camera_rate_hz = ParseNumber(value_of("CameraRate"), path, 3, "CameraRate");
+  const int frames = ParseWhole(value_of("NumFrames"), path, 3, "NumFrames");
+  const int markers = ParseWhole(value_of("NumMarkers"), path, 3, "NumMarkers");
+  trc->units = value_of("Units");
+  trc->orig_data_rate_hz = ParseNumber(value_of("OrigDataRate"), path, 3, "OrigDataRate");
+  trc->orig_data_start_frame = ParseWhole(value_of("OrigDataStartFrame"), path, 3, "OrigDataStartFrame");
+  trc->orig_num_frames = ParseWhole(value_of("OrigNumFrames"), path, 3, "OrigNumFrames");
   if (!(markers >= 0 && markers < 100000) || !(frames >= 0)) {
-    throw FileFormatError(path, "line 3 NumMarkers / NumFrames", "counts >= 0", NumberText(markers) + " / " + NumberText(frames));
+    throw FileFormatError(path, "line 3 NumMarkers / NumFrames", "counts >= 0", std::to_string(markers) + " / " + std::to_string(frames));
   }
   for (const std::string& field : SplitTabs(lines[3])) {
-    if (!field.empty() && field != "Frame#" && field != "Time") trc.labels.push_back(field);
+    if (!field.empty() && field != "Frame#" && field != "Time") trc->labels.push_back(field);
   }
-  if (trc.labels.size() != static_cast<size_t>(markers)) {
-    throw FileFormatError(path, "line 4 marker labels", std::to_string(static_cast<int>(markers)) + " labels (NumMarkers)",
-                          std::to_string(trc.labels.size()));
+  if (trc->labels.size() != static_cast<size_t>(markers)) {
+    throw FileFormatError(path, "line 4 marker labels", std::to_string(markers) + " labels (NumMarkers)",
+                          std::to_string(trc->labels.size()));
   }
-  const size_t columns = 2 + 3 * trc.labels.size();
+  return frames;
+}
+
+// Line 6 on: one row per frame, blank lines skipped.
+void ReadTrcRows(const std::vector<std::string>& lines, const std::string& path, size_t text_size, TrcFile* trc) {
+  const size_t columns = 2 + 3 * trc->labels.size();
+  const size_t max_padded = kMaxPaddedCoordinatesPerByte * text_size;
+  size_t padded = 0;
   for (size_t l = 5; l < lines.size(); ++l) {
     if (lines[l].find_first_not_of(" \t") == std::string::npos) continue;
+    const int line = static_cast<int>(l + 1);
     const auto fields = SplitTabs(lines[l]);
-    if (fields.size() < 2) throw FileFormatError(path, "line " + std::to_string(l + 1), "Frame# and Time", "'" + lines[l].substr(0, 40) + "'");
-    trc.frame_numbers.push_back(ParseWhole(fields[0], path, static_cast<int>(l + 1), "Frame#"));
-    trc.time_s.push_back(ParseNumber(fields[1], path, static_cast<int>(l + 1), "Time"));
-    for (size_t c = 2; c < columns; ++c) {
-      trc.positions.push_back(c < fields.size() ? ParseNumber(fields[c], path, static_cast<int>(l + 1), "coordinate")
-                                                : std::numeric_limits<double>::quiet_NaN());
+    if (fields.size() < 2) throw FileFormatError(path, "line " + std::to_string(line), "Frame# and Time", Excerpt(lines[l]));
+    padded += columns > fields.size() ? columns - fields.size() : 0;
+    if (padded > max_padded) {
+      throw FileFormatError(path, "line " + std::to_string(line),
+                            std::to_string(columns) + " fields (Frame#, Time, X Y Z per marker; short rows are padded with NaN up to " +
+                                std::to_string(kMaxPaddedCoordinatesPerByte) + " per byte of the file)",
+                            std::to_string(fields.size()) + " fields, past that bound");
     }
+    trc->frame_numbers.push_back(ParseWhole(fields[0], path, line, "Frame#"));
+    trc->time_s.push_back(ParseNumber(fields[1], path, line, "Time"));
+    for (size_t c = 2; c < columns; ++c) {
+      trc->positions.push_back(c < fields.size() ? ParseNumber(fields[c], path, line, "coordinate")
+                                                 : std::numeric_limits<double>::quiet_NaN());
+    }
+  }
+}
+
+}  // namespace
+
+TrcFile ReadTrcText(const std::string& name, const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(StripCr(line));
+  TrcFile trc;
+  const int frames = ReadTrcHeader(lines, name, &trc);
+  ReadTrcRows(lines, name, text.size(), &trc);
+  // Rows and NumFrames must agree. Fewer rows mean a truncated file (an interrupted copy or
+  // export) or a wrong header, and the reader cannot tell which: reading what is there would
+  // hand a shorter trial to every later stage (events, stances, report) with nothing but a log
+  // line to say so. Refusing names the mismatch; a user who trusts the rows fixes one number.
+  // More rows than promised are refused for the same reason.
+  if (trc.frame_count() != static_cast<size_t>(frames)) {
+    throw FileFormatError(name, "NumFrames (line 3)", std::to_string(frames) + " frame rows", std::to_string(trc.frame_count()));
   }
   return trc;
 }
+
+TrcFile ReadTrc(const std::string& path) { return ReadTrcText(path, ReadText(path)); }
 
 void WriteTrc(const std::string& path, const TrcFile& trc) {
   const size_t markers = trc.labels.size();
@@ -155,8 +207,10 @@ int OpenSimTable::ColumnIndex(const std::string& column) const {
   return -1;
 }
 
-OpenSimTable ReadOpenSimTable(const std::string& path) {
-  std::ifstream stream = OpenText(path);
+OpenSimTable ReadOpenSimTable(const std::string& path) { return ReadOpenSimTableText(path, ReadText(path)); }
+
+OpenSimTable ReadOpenSimTableText(const std::string& path, const std::string& text) {
+  std::istringstream stream(text);
   OpenSimTable table;
   std::string line;
   int number = 0;

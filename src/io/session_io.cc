@@ -52,17 +52,18 @@ SessionConfig ReadSession(const std::string& session_folder) {
   if (!fs::is_directory(session_folder)) {
     throw InvalidInput(session_folder + ": expected a session folder holding session.toml");
   }
+  const std::string path = (fs::path(session_folder) / "session.toml").string();
+  return ReadSessionText(path, tf::ReadText(path), session_folder);
+}
+
+SessionConfig ReadSessionText(const std::string& session_file, const std::string& text,
+                              const std::string& session_folder) {
   SessionConfig session;
   session.folder = session_folder;
-  session.session_file = (fs::path(session_folder) / "session.toml").string();
+  session.session_file = session_file;
   const std::string& path = session.session_file;
-  const toml::value root = tf::Parse(path);
-  {
-    std::ifstream stream(path, std::ios::binary);
-    std::ostringstream text;
-    text << stream.rdbuf();
-    session.toml_text = text.str();
-  }
+  const toml::value root = tf::ParseText(text, path);
+  session.toml_text = text;
   const toml::value& header = tf::Require(root, "session", path, "[session]", "a [session] table");
   session.name = header.contains("name") ? tf::String(header.at("name"), path, "session.name", "a string") : "";
   session.calibration_path = Resolve(

@@ -50,7 +50,9 @@ bool FitRotation(const std::vector<Eigen::Vector3d>& local, const std::vector<Ei
 
 // Segments whose markers cannot fix them in a frame, and why (parents before children).
 struct Determinacy {
-  bool determined[kMaxChainSegments];
+  // Value-initialised: a chain has fewer segments than kMaxChainSegments, and the default copy
+  // of this struct reads every entry (an indeterminate bool is undefined behaviour).
+  bool determined[kMaxChainSegments] = {};
   std::string reason;  // the first undetermined segment's reason, "" if all determined
 };
 

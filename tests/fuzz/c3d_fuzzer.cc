@@ -1,4 +1,4 @@
-// libFuzzer target for the C3D reader and its group views (built by tools/fuzz_c3d.sh with clang and ASan/UBSan).
+// libFuzzer target for the C3D reader and its group views (built by tools/fuzz.sh c3d with clang and ASan/UBSan).
 // Any input must either read or throw FileFormatError; anything else (a crash, another
 // exception, an allocation beyond -malloc_limit_mb) is a bug.
 #include <cstddef>
